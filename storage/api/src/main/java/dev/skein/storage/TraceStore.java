@@ -1,0 +1,12 @@
+package dev.skein.storage;
+
+/**
+ * A storage backend: one writer and one reader over the same data. {@link #close()} is idempotent;
+ * it waits for writes in flight and then releases the store.
+ */
+public interface TraceStore extends TraceWriter, TraceReader, AutoCloseable {
+  Capabilities capabilities();
+
+  @Override
+  void close();
+}
