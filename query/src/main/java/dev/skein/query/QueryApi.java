@@ -48,7 +48,7 @@ public final class QueryApi {
     requireNonNull(server, "server");
     QueryApi api = new QueryApi(requireNonNull(reader, "reader"));
     server.service("/api/traces/{traceId}", api.get(api::jaegerTrace));
-    server.service("/api/services", api.get(ctx -> api.envelope(api.services())));
+    server.service("/api/services", api.get(ctx -> Reply.ok(envelope(api.services()))));
     server.service("/api/services/{service}/operations", api.get(api::jaegerServiceOperations));
     server.service("/api/operations", api.get(api::jaegerOperations));
     server.service("/api/v3/traces/{traceId}", api.get(api::v3Trace));
@@ -186,24 +186,14 @@ public final class QueryApi {
     return reader.operations(service, kind);
   }
 
-  private static ObjectNode envelope(JsonNode data) {
-    ObjectNode o = NODES.objectNode();
-    o.set("data", data);
-    o.put("total", data.isArray() ? data.size() : 0);
-    o.put("limit", 0);
-    o.put("offset", 0);
-    o.putNull("errors");
-    return o;
+  private static ObjectNode envelope(ArrayNode data) {
+    List<JsonNode> items = new java.util.ArrayList<>();
+    data.forEach(items::add);
+    return JaegerJson.envelope(items, items.size());
   }
 
   private static ObjectNode error(HttpStatus status, String message) {
-    ObjectNode o = NODES.objectNode();
-    o.putNull("data");
-    o.put("total", 0);
-    o.put("limit", 0);
-    o.put("offset", 0);
-    o.putArray("errors").addObject().put("code", status.code()).put("msg", message);
-    return o;
+    return JaegerJson.errorEnvelope(status.code(), message);
   }
 
   private static HttpResponse json(Reply r) {

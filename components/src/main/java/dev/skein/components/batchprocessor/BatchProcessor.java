@@ -118,12 +118,7 @@ final class BatchProcessor implements TracesProcessor {
     for (Piece p : batch) {
       all.addAll(p.traces().resourceSpans());
     }
-    CompletableFuture<Void> f;
-    try {
-      f = next.consume(Traces.of(all));
-    } catch (RuntimeException e) {
-      f = CompletableFuture.failedFuture(e);
-    }
+    CompletableFuture<Void> f = consumeSafely(Traces.of(all));
     synchronized (lock) {
       inFlight.add(f);
     }
@@ -139,6 +134,14 @@ final class BatchProcessor implements TracesProcessor {
         }
       }
     });
+  }
+
+  private CompletableFuture<Void> consumeSafely(Traces traces) {
+    try {
+      return next.consume(traces);
+    } catch (RuntimeException e) {
+      return CompletableFuture.failedFuture(e);
+    }
   }
 
   /** Splits {@code traces} into batches of at most {@code max} spans, keeping resource and scope groups. */
@@ -182,7 +185,7 @@ final class BatchProcessor implements TracesProcessor {
     try {
       CompletableFuture.allOf(waiting.toArray(new CompletableFuture[0])).get(1, TimeUnit.MINUTES);
     } catch (Exception e) {
-      // Failures were already reported to the callers; a timeout leaves them to the next start.
+      // Each caller already received its own failure; shutdown only waits.
     }
     timer.shutdownNow();
   }

@@ -1,7 +1,6 @@
 package dev.skein.components.otlpreceiver;
 
 import com.google.protobuf.Any;
-import com.google.protobuf.CodedInputStream;
 import com.google.protobuf.InvalidProtocolBufferException;
 import com.google.rpc.Code;
 import com.google.rpc.RetryInfo;
@@ -63,7 +62,7 @@ final class OtlpGrpcService {
   private void export(byte[] bytes, StreamObserver<ExportTraceServiceResponse> observer) {
     ExportTraceServiceRequest request;
     try {
-      request = ExportTraceServiceRequest.parseFrom(CodedInputStream.newInstance(bytes));
+      request = ExportTraceServiceRequest.parseFrom(bytes);
     } catch (InvalidProtocolBufferException e) {
       observer.onError(StatusProto.toStatusRuntimeException(com.google.rpc.Status.newBuilder()
           .setCode(Code.INVALID_ARGUMENT_VALUE)

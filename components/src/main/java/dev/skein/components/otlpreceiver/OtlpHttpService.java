@@ -1,6 +1,5 @@
 package dev.skein.components.otlpreceiver;
 
-import com.google.protobuf.CodedInputStream;
 import com.google.protobuf.InvalidProtocolBufferException;
 import com.google.protobuf.Message;
 import com.google.rpc.Code;
@@ -79,7 +78,7 @@ final class OtlpHttpService extends AbstractHttpService {
     try {
       request = json
           ? OtlpJson.decode(body, ExportTraceServiceRequest.getDefaultInstance())
-          : ExportTraceServiceRequest.parseFrom(CodedInputStream.newInstance(body));
+          : ExportTraceServiceRequest.parseFrom(body);
     } catch (WireFormatException e) {
       return done(error(true, HttpStatus.BAD_REQUEST, Code.INVALID_ARGUMENT,
           "ExportTraceServiceRequest cannot be decoded: " + e.getMessage()));

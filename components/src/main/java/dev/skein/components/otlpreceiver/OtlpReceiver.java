@@ -45,7 +45,9 @@ final class OtlpReceiver implements Component {
     if (grpc != null) {
       int max = grpc.maxRecvMsgSizeMib * 1024 * 1024;
       ServerBuilder sb = newServer(grpc.endpoint, grpc.tls);
-      sb.maxRequestLength(max + 1024L);
+      // The gRPC layer enforces the cap per message, after decompression, with RESOURCE_EXHAUSTED;
+      // a lower HTTP-level limit would answer first with a status gRPC clients see as UNKNOWN.
+      sb.maxRequestLength(0);
       sb.service(GrpcService.builder()
           .addService(new OtlpGrpcService(handler).definition())
           .maxRequestMessageLength(max)

@@ -46,7 +46,7 @@ public final class StorageExtension implements Component {
       return EmbeddedTraceStore.builder().path(path).retention(b.embedded.retention).build();
     }
     log.info("storage backend \"{}\": memory (max {} traces)", name, b.memory.maxTraces);
-    return MemoryTraceStore.builder().maxTraces(b.memory.maxTraces).build();
+    return MemoryTraceStore.create(b.memory.maxTraces);
   }
 
   /** Returns the open backend {@code name}, if this extension has it. */

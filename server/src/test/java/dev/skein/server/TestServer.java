@@ -1,0 +1,85 @@
+package dev.skein.server;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.skein.pipeline.Service;
+import dev.skein.pipeline.Telemetry;
+import dev.skein.pipeline.config.ComponentRegistry;
+import dev.skein.pipeline.config.ConfigSource;
+import dev.skein.pipeline.config.ResolvedConfig;
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Path;
+import java.util.Map;
+
+/**
+ * Skein's all-in-one service started in this JVM from the default configuration, with free ports
+ * and its data in a given directory, exactly as {@code ./skein run} starts it.
+ */
+final class TestServer implements AutoCloseable {
+  static final ObjectMapper JSON = new ObjectMapper();
+  static final HttpClient HTTP = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+
+  final int grpcPort = freePort();
+  final int httpPort = freePort();
+  final int queryPort = freePort();
+  final int healthPort = freePort();
+  final Service service;
+
+  TestServer(Path data) throws Exception {
+    this(data, Map.of());
+  }
+
+  /** Starts with the default configuration; {@code overrides} are YAML documents merged over it. */
+  TestServer(Path data, Map<String, String> extraEnv) throws Exception {
+    Map<String, String> env = new java.util.HashMap<>(extraEnv);
+    env.put("SKEIN_DATA", data.toString());
+    env.put("SKEIN_OTLP_GRPC_ENDPOINT", "127.0.0.1:" + grpcPort);
+    env.put("SKEIN_OTLP_HTTP_ENDPOINT", "127.0.0.1:" + httpPort);
+    env.put("SKEIN_QUERY_ENDPOINT", "127.0.0.1:" + queryPort);
+    env.put("SKEIN_HEALTH_ENDPOINT", "127.0.0.1:" + healthPort);
+    ResolvedConfig config = ResolvedConfig.resolve(
+        ConfigSource.parse(Main.defaultConfigText(), env::get), ComponentRegistry.load());
+    service = Service.create(config, new Telemetry());
+    service.start();
+  }
+
+  static int freePort() {
+    try (ServerSocket s = new ServerSocket(0)) {
+      return s.getLocalPort();
+    } catch (IOException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  String otlpHttpUrl() {
+    return "http://127.0.0.1:" + httpPort + "/v1/traces";
+  }
+
+  String queryUrl(String path) {
+    return "http://127.0.0.1:" + queryPort + path;
+  }
+
+  /** GETs a query path and returns the status and the parsed JSON body. */
+  Reply get(String path) throws Exception {
+    HttpResponse<byte[]> r = HTTP.send(HttpRequest.newBuilder(URI.create(queryUrl(path))).GET().build(),
+        HttpResponse.BodyHandlers.ofByteArray());
+    String type = r.headers().firstValue("content-type").orElse("");
+    if (!type.startsWith("application/json")) {
+      throw new AssertionError("GET " + path + ": " + r.statusCode() + " " + type + ": "
+          + new String(r.body(), java.nio.charset.StandardCharsets.UTF_8));
+    }
+    return new Reply(r.statusCode(), JSON.readTree(r.body()), type);
+  }
+
+  record Reply(int status, JsonNode json, String contentType) {}
+
+  @Override
+  public void close() {
+    service.shutdown();
+  }
+}
