@@ -1,0 +1,143 @@
+package dev.skein.storage.embedded;
+
+import com.google.protobuf.ByteString;
+import dev.skein.model.Hex;
+import dev.skein.model.Ids;
+import dev.skein.model.Nullable;
+import dev.skein.model.Resources;
+import dev.skein.model.Traces;
+import dev.skein.storage.StorageException;
+import io.opentelemetry.proto.common.v1.KeyValue;
+import io.opentelemetry.proto.trace.v1.ResourceSpans;
+import io.opentelemetry.proto.trace.v1.ScopeSpans;
+import io.opentelemetry.proto.trace.v1.Span;
+import java.nio.ByteBuffer;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * One written {@link Traces} turned into table rows. Built on the caller's thread, so the
+ * serialization work is spread over the writers and the single database writer thread only
+ * appends.
+ */
+final class Batch {
+  final List<ResourceRow> resources;
+  final List<ScopeRow> scopes;
+  final List<SpanRow> spans;
+
+  private Batch(List<ResourceRow> resources, List<ScopeRow> scopes, List<SpanRow> spans) {
+    this.resources = resources;
+    this.scopes = scopes;
+    this.spans = spans;
+  }
+
+  int spanCount() {
+    return spans.size();
+  }
+
+  /**
+   * Converts {@code traces}.
+   *
+   * @throws StorageException (not retryable) when a span's trace ID is not valid: such a span
+   *     could never be read back by its trace, so the batch is refused whole
+   */
+  static Batch of(Traces traces) {
+    List<ResourceRow> resources = new ArrayList<>();
+    List<ScopeRow> scopes = new ArrayList<>();
+    List<SpanRow> spans = new ArrayList<>(traces.spanCount());
+    for (ResourceSpans rs : traces.resourceSpans()) {
+      byte[] resourcePayload = rs.toBuilder().clearScopeSpans().build().toByteArray();
+      long resourceId = contentId(resourcePayload);
+      String service = Resources.serviceName(rs.getResource());
+      List<KeyValue> attributes = rs.getResource().getAttributesList();
+      List<String[]> resourceAttributes = new ArrayList<>(attributes.size());
+      for (KeyValue kv : attributes) {
+        resourceAttributes.add(new String[] {kv.getKey(), AttributeText.of(kv.getValue())});
+      }
+      resources.add(new ResourceRow(resourceId, service, resourcePayload, resourceAttributes));
+      for (ScopeSpans ss : rs.getScopeSpansList()) {
+        byte[] scopePayload = ss.toBuilder().clearSpans().build().toByteArray();
+        long scopeId = contentId(scopePayload);
+        scopes.add(new ScopeRow(scopeId, ss.getScope().getName(), ss.getScope().getVersion(),
+            scopePayload));
+        for (Span span : ss.getSpansList()) {
+          ByteString traceId = span.getTraceId();
+          if (!Ids.isValidTraceId(traceId)) {
+            throw new StorageException("span \"" + span.getName() + "\" has trace ID \""
+                + Hex.encode(traceId) + "\" (expected: 16 bytes, not all zero);"
+                + " the batch was not stored", false, null);
+          }
+          spans.add(new SpanRow(span, service, resourceId, scopeId));
+        }
+      }
+    }
+    return new Batch(resources, scopes, spans);
+  }
+
+  /**
+   * A stable 64-bit ID for a header, so equal headers from any batch, process or restart share one
+   * row. The first 8 bytes of SHA-256: a collision needs billions of distinct headers.
+   */
+  static long contentId(byte[] payload) {
+    try {
+      byte[] digest = MessageDigest.getInstance("SHA-256").digest(payload);
+      return ByteBuffer.wrap(digest).getLong();
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException("every Java runtime has SHA-256", e);
+    }
+  }
+
+  record ResourceRow(long id, String service, byte[] payload, List<String[]> attributes) {}
+
+  record ScopeRow(long id, String name, String version, byte[] payload) {}
+
+  static final class SpanRow {
+    final byte[] traceId;
+    final byte[] spanId;
+    @Nullable final byte[] parentSpanId;
+    final String service;
+    final String name;
+    final byte kind;
+    final long startNanos;
+    final long endNanos;
+    final byte statusCode;
+    final long resourceId;
+    final long scopeId;
+    final byte[] payload;
+    final List<String[]> attributes;
+
+    SpanRow(Span span, String service, long resourceId, long scopeId) {
+      this.traceId = span.getTraceId().toByteArray();
+      this.spanId = span.getSpanId().toByteArray();
+      this.parentSpanId = span.getParentSpanId().isEmpty() ? null : span.getParentSpanId().toByteArray();
+      this.service = service;
+      this.name = span.getName();
+      this.kind = smallEnum(span.getKindValue());
+      this.startNanos = span.getStartTimeUnixNano();
+      this.endNanos = span.getEndTimeUnixNano();
+      this.statusCode = smallEnum(span.getStatus().getCodeValue());
+      this.resourceId = resourceId;
+      this.scopeId = scopeId;
+      this.payload = span.toByteArray();
+      List<String[]> attributes = new ArrayList<>(span.getAttributesCount());
+      for (KeyValue kv : span.getAttributesList()) {
+        attributes.add(new String[] {kv.getKey(), AttributeText.of(kv.getValue())});
+      }
+      this.attributes = attributes;
+    }
+
+    OperationKey operation() {
+      return new OperationKey(service, name, kind);
+    }
+  }
+
+  /** An enum number for a TINYINT column; values no specification defines are stored as 0. */
+  private static byte smallEnum(int value) {
+    return value >= 0 && value <= Byte.MAX_VALUE ? (byte) value : 0;
+  }
+
+  /** A row of the operations table. */
+  record OperationKey(String service, String name, byte kind) {}
+}

@@ -1,0 +1,120 @@
+package dev.skein.storage.embedded;
+
+import dev.skein.storage.StorageException;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.List;
+
+/**
+ * The tables of the embedded store, and the check that a database file has them in the version
+ * this code reads.
+ *
+ * <p>{@code spans} holds one row per span: the Span protobuf bytes as the lossless copy, and the
+ * columns that search filters on (IDs, service, name, kind, times, status). Resource and scope
+ * headers are stored once in {@code resources} and {@code scopes}, keyed by a hash of their bytes,
+ * so a trace reads back with its schema URLs and every other header field. Attributes are
+ * exploded into {@code span_attributes} (per span, with the start time so a search and retention
+ * can prune by time) and {@code resource_attributes} (per resource, shared by all its spans).
+ * {@code operations} lists every (service, span name, kind) so services and operations are
+ * answered without scanning spans. Times are epoch nanoseconds; kinds and status codes are the
+ * OTLP enum numbers.
+ */
+final class Schema {
+  /** The version this code writes and reads. */
+  static final int VERSION = 1;
+
+  private static final List<String> TABLES = List.of(
+      "CREATE TABLE resources ("
+          + "resource_id BIGINT PRIMARY KEY,"
+          + " service VARCHAR NOT NULL,"
+          // ResourceSpans without its scope_spans, as protobuf bytes.
+          + " payload BLOB NOT NULL)",
+      "CREATE TABLE resource_attributes ("
+          + "resource_id BIGINT NOT NULL,"
+          + " key VARCHAR NOT NULL,"
+          + " value VARCHAR NOT NULL)",
+      "CREATE TABLE scopes ("
+          + "scope_id BIGINT PRIMARY KEY,"
+          + " name VARCHAR NOT NULL,"
+          + " version VARCHAR NOT NULL,"
+          // ScopeSpans without its spans, as protobuf bytes.
+          + " payload BLOB NOT NULL)",
+      "CREATE TABLE spans ("
+          + "trace_id BLOB NOT NULL,"
+          + " span_id BLOB NOT NULL,"
+          + " parent_span_id BLOB,"
+          + " service VARCHAR NOT NULL,"
+          + " name VARCHAR NOT NULL,"
+          + " kind TINYINT NOT NULL,"
+          + " start_ns BIGINT NOT NULL,"
+          + " end_ns BIGINT NOT NULL,"
+          + " duration_ns BIGINT NOT NULL,"
+          + " status_code TINYINT NOT NULL,"
+          + " resource_id BIGINT NOT NULL,"
+          + " scope_id BIGINT NOT NULL,"
+          // The Span message as protobuf bytes: what a trace reads back from.
+          + " span BLOB NOT NULL)",
+      // Trace IDs are random, so min/max pruning cannot help a lookup by ID; an index can.
+      "CREATE INDEX spans_by_trace_id ON spans (trace_id)",
+      "CREATE TABLE span_attributes ("
+          + "trace_id BLOB NOT NULL,"
+          + " span_id BLOB NOT NULL,"
+          + " start_ns BIGINT NOT NULL,"
+          + " key VARCHAR NOT NULL,"
+          + " value VARCHAR NOT NULL)",
+      "CREATE TABLE operations ("
+          + "service VARCHAR NOT NULL,"
+          + " name VARCHAR NOT NULL,"
+          + " kind TINYINT NOT NULL,"
+          + " PRIMARY KEY (service, name, kind))");
+
+  private Schema() {}
+
+  /**
+   * Creates the tables in an empty database, or checks the version of an existing one.
+   *
+   * @return the version found before this call, or 0 for a new database
+   * @throws StorageException if the database was written by a newer version of Skein
+   */
+  static int migrate(Connection connection, Path file) throws SQLException {
+    try (Statement s = connection.createStatement()) {
+      s.execute("BEGIN TRANSACTION");
+      try {
+        s.execute("CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)");
+        int found = 0;
+        try (ResultSet rs = s.executeQuery("SELECT coalesce(max(version), 0) FROM schema_version")) {
+          if (rs.next()) {
+            found = rs.getInt(1);
+          }
+        }
+        if (found > VERSION) {
+          throw new StorageException("embedded store " + file + " has schema version " + found
+              + " (expected: at most " + VERSION + "); it was written by a newer Skein", false, null);
+        }
+        if (found == 0) {
+          for (String ddl : TABLES) {
+            s.execute(ddl);
+          }
+          s.execute("INSERT INTO schema_version VALUES (" + VERSION + ")");
+        }
+        s.execute("COMMIT");
+        return found;
+      } catch (SQLException | RuntimeException e) {
+        rollback(s, e);
+        throw e;
+      }
+    }
+  }
+
+  /** Rolls back the open transaction; a failure to do so is attached to {@code cause}. */
+  static void rollback(Statement s, Throwable cause) {
+    try {
+      s.execute("ROLLBACK");
+    } catch (SQLException e) {
+      cause.addSuppressed(e);
+    }
+  }
+}

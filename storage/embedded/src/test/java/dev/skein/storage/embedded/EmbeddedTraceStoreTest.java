@@ -1,0 +1,310 @@
+package dev.skein.storage.embedded;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.skein.model.TraceId;
+import dev.skein.storage.Capabilities;
+import dev.skein.storage.Capabilities.Capability;
+import dev.skein.storage.Operation;
+import dev.skein.storage.StorageException;
+import dev.skein.storage.TraceStore;
+import dev.skein.storage.conformance.Fixtures;
+import dev.skein.storage.conformance.TraceStoreConformance;
+import io.opentelemetry.proto.trace.v1.Span.SpanKind;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneId;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
+import org.junit.jupiter.api.Test;
+
+class EmbeddedTraceStoreTest extends TraceStoreConformance {
+  @Override
+  protected TraceStore open(Path dir) {
+    return EmbeddedTraceStore.builder().path(dir).build();
+  }
+
+  @Override
+  protected Capabilities expectedCapabilities() {
+    return Capabilities.of(Capability.TRACE_BY_ID, Capability.DURABLE, Capability.RETENTION);
+  }
+
+  @Test
+  void keepsTheDatabaseFileInsideItsDirectory() {
+    store.close();
+    assertThat(dir.resolve(EmbeddedTraceStore.DATABASE_FILE)).isRegularFile();
+
+    Path nested = dir.resolve("a/b/c");
+    try (EmbeddedTraceStore created = EmbeddedTraceStore.builder().path(nested).build()) {
+      assertThat(created.path()).isEqualTo(nested);
+    }
+    assertThat(nested.resolve(EmbeddedTraceStore.DATABASE_FILE)).isRegularFile();
+  }
+
+  @Test
+  void hasDefaults() {
+    EmbeddedTraceStore s = (EmbeddedTraceStore) store;
+    assertThat(s.retention()).isEqualTo(Duration.ofDays(7));
+    assertThat(s.retentionCheckInterval()).isEqualTo(Duration.ofMinutes(1));
+    assertThat(s.maxPendingSpans()).isEqualTo(200_000);
+  }
+
+  @Test
+  void validatesSettingsEagerly() {
+    EmbeddedTraceStore.Builder b = EmbeddedTraceStore.builder();
+    assertThatThrownBy(() -> b.retention(Duration.ZERO))
+        .isInstanceOf(IllegalArgumentException.class).hasMessage("retention: PT0S (expected: > 0)");
+    assertThatThrownBy(() -> b.retention(Duration.ofHours(-1)))
+        .isInstanceOf(IllegalArgumentException.class).hasMessage("retention: PT-1H (expected: > 0)");
+    assertThatThrownBy(() -> b.retentionCheckInterval(Duration.ZERO))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("retentionCheckInterval: PT0S (expected: > 0)");
+    assertThatThrownBy(() -> b.maxPendingSpans(0))
+        .isInstanceOf(IllegalArgumentException.class).hasMessage("maxPendingSpans: 0 (expected: > 0)");
+    assertThatThrownBy(() -> b.retention(null))
+        .isInstanceOf(NullPointerException.class).hasMessage("retention");
+    assertThatThrownBy(() -> b.path(null))
+        .isInstanceOf(NullPointerException.class).hasMessage("path");
+    assertThatThrownBy(b::build)
+        .isInstanceOf(IllegalStateException.class).hasMessageStartingWith("path: not set");
+  }
+
+  @Test
+  void refusesAFileAsItsDirectory() throws Exception {
+    Path file = Files.writeString(dir.resolve("not-a-directory"), "x");
+
+    assertThatThrownBy(() -> EmbeddedTraceStore.builder().path(file))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("path: " + file + " (expected: a directory)");
+  }
+
+  @Test
+  void refusesASecondStoreOnTheSameDirectory() {
+    assertThatThrownBy(() -> EmbeddedTraceStore.builder().path(dir).build())
+        .isInstanceOf(StorageException.class)
+        .hasMessageContaining("already open in this process");
+
+    store.close();
+    EmbeddedTraceStore.builder().path(dir).build().close();
+  }
+
+  @Test
+  void refusesADatabaseOfANewerSchema() throws Exception {
+    store.close();
+    try (Connection c = DriverManager.getConnection("jdbc:duckdb:" + dir.resolve(EmbeddedTraceStore.DATABASE_FILE));
+        Statement s = c.createStatement()) {
+      s.execute("INSERT INTO schema_version VALUES (99)");
+    }
+
+    assertThatThrownBy(() -> EmbeddedTraceStore.builder().path(dir).build())
+        .isInstanceOf(StorageException.class)
+        .hasMessageContaining("schema version 99 (expected: at most 1)");
+  }
+
+  @Test
+  void storesSearchableColumnsAndAttributes() throws Exception {
+    TraceId id = Fixtures.traceId(500);
+    long start = recently();
+    write(Fixtures.fullTrace(id, start));
+    write(Fixtures.fullTrace(Fixtures.traceId(501), start));
+    store.close();
+
+    try (Connection c = DriverManager.getConnection(
+            "jdbc:duckdb:" + dir.resolve(EmbeddedTraceStore.DATABASE_FILE));
+        Statement s = c.createStatement()) {
+      assertThat(rows(s, "SELECT version FROM schema_version")).containsExactly("1");
+      assertThat(rows(s, "SELECT service || '|' || name || '|' || kind || '|' || (start_ns - " + start
+          + ") || '|' || duration_ns || '|' || status_code || '|' || (parent_span_id IS NULL)"
+          + " FROM spans WHERE trace_id = from_hex('" + id.hex() + "') ORDER BY start_ns"))
+          .containsExactly(
+              "frontend|GET /api/checkout|2|0|1200000000|2|true",
+              "frontend|POST|3|5000000|1145000000|2|false",
+              "checkout|POST /checkout|2|10000000|1130000000|2|false",
+              "checkout|SELECT shop.orders|3|20000000|800000000|1|false",
+              "checkout|compute-total|1|821000000|2000000|1|false",
+              "checkout|order.created publish|4|824000000|5000000|1|false",
+              "checkout|INSERT shop.orders|3|830000000|300000000|2|false",
+              "billing|order.created process|5|900000000|60000000|1|false",
+              "billing|legacy-hook|0|905000000|1000000|0|false");
+
+      Map<String, String> rootAttributes = new TreeMap<>();
+      try (ResultSet rs = s.executeQuery("SELECT a.key, a.value FROM span_attributes a"
+          + " JOIN spans s ON s.trace_id = a.trace_id AND s.span_id = a.span_id"
+          + " WHERE s.trace_id = from_hex('" + id.hex() + "') AND s.parent_span_id IS NULL")) {
+        while (rs.next()) {
+          rootAttributes.put(rs.getString(1), rs.getString(2));
+        }
+      }
+      assertThat(rootAttributes)
+          .containsEntry("http.request.method", "GET")
+          .containsEntry("app.customer.name", "Zoë Ångström – 漢字 🙂")
+          .containsEntry("app.cache.hit", "true")
+          .containsEntry("http.response.status_code", "502")
+          .containsEntry("app.balance.cents", "-9223372036854775808")
+          .containsEntry("app.cart.total", "149.95")
+          .containsEntry("app.request.digest", "AAF/gP8=")
+          .containsEntry("http.request.header.accept", "[\"text/html\",\"application/json\"]")
+          .containsEntry("app.mixed", "[\"a\",-7,false,-0.5,\"cmF3\",null,[1],{\"k\":\"v\"}]")
+          .containsEntry("app.order",
+              "{\"id\":\"o-1042\",\"items\":3,\"shipping\":{\"country\":\"NL\",\"express\":true,\"window\":[9,17]}}")
+          .containsEntry("app.empty", "")
+          .containsEntry("app.empty.array", "[]")
+          .containsEntry("app.empty.kvlist", "{}");
+
+      // Headers are stored once however many traces use them.
+      assertThat(rows(s, "SELECT count(*) FROM resources")).containsExactly("3");
+      assertThat(rows(s, "SELECT count(*) FROM scopes")).containsExactly("6");
+      assertThat(rows(s, "SELECT r.service FROM resource_attributes a JOIN resources r USING (resource_id)"
+          + " WHERE a.key = 'telemetry.sdk.language' AND a.value = 'python'")).containsExactly("checkout");
+      assertThat(rows(s, "SELECT count(*) FROM operations")).containsExactly("9");
+    }
+  }
+
+  @Test
+  void deletesSpansOlderThanTheRetention() throws Exception {
+    store.close();
+    Path retained = dir.resolve("retained");
+    TraceId old = Fixtures.traceId(600);
+    TraceId fresh = Fixtures.traceId(601);
+    TraceId retired = Fixtures.traceId(602);
+    try (EmbeddedTraceStore s = EmbeddedTraceStore.builder()
+        .path(retained)
+        .retention(Duration.ofHours(1))
+        .retentionCheckInterval(Duration.ofMillis(50))
+        .build()) {
+      long twoHoursAgo = Fixtures.nowNanos() - Duration.ofHours(2).toNanos();
+      await(s.write(Fixtures.fullTrace(old, twoHoursAgo)));
+      await(s.write(Fixtures.fullTrace(fresh, recently())));
+      await(s.write(Fixtures.singleSpan(retired, "retired-service", "GET /v1/legacy",
+          SpanKind.SPAN_KIND_SERVER, twoHoursAgo, Duration.ofMillis(5))));
+
+      awaitTrue("old spans are deleted", () -> s.trace(old).isEmpty() && s.trace(retired).isEmpty());
+
+      assertThat(s.trace(fresh)).isPresent();
+      assertThat(s.trace(fresh).orElseThrow().spanCount()).isEqualTo(Fixtures.FULL_TRACE_SPANS);
+      awaitTrue("the service without spans is gone", () -> !s.services().contains("retired-service"));
+      assertThat(s.operations("retired-service", null)).isEmpty();
+      assertThat(s.operations(Fixtures.FRONTEND, null)).contains(new Operation("POST", "client"));
+
+      // The store keeps taking writes, including headers that retention just removed.
+      TraceId again = Fixtures.traceId(603);
+      await(s.write(Fixtures.singleSpan(again, "retired-service", "GET /v1/legacy",
+          SpanKind.SPAN_KIND_SERVER, recently(), Duration.ofMillis(5))));
+      assertThat(s.trace(again)).isPresent();
+      assertThat(s.services()).contains("retired-service");
+    }
+
+    try (Connection c = DriverManager.getConnection(
+            "jdbc:duckdb:" + retained.resolve(EmbeddedTraceStore.DATABASE_FILE));
+        Statement st = c.createStatement()) {
+      long cutoff = Fixtures.nowNanos() - Duration.ofHours(1).toNanos();
+      assertThat(rows(st, "SELECT count(*) FROM spans WHERE start_ns < " + cutoff)).containsExactly("0");
+      assertThat(rows(st, "SELECT count(*) FROM span_attributes WHERE start_ns < " + cutoff))
+          .containsExactly("0");
+      assertThat(rows(st, "SELECT count(*) FROM span_attributes")).doesNotContain("0");
+      assertThat(rows(st, "SELECT count(*) FROM resources WHERE resource_id NOT IN"
+          + " (SELECT resource_id FROM spans)")).containsExactly("0");
+      assertThat(rows(st, "SELECT count(*) FROM resource_attributes WHERE resource_id NOT IN"
+          + " (SELECT resource_id FROM resources)")).containsExactly("0");
+      assertThat(rows(st, "SELECT count(*) FROM scopes WHERE scope_id NOT IN"
+          + " (SELECT scope_id FROM spans)")).containsExactly("0");
+    }
+  }
+
+  @Test
+  void refusesWritesBeyondThePendingLimitAsRetryable() throws Exception {
+    store.close();
+    CountDownLatch writerHeld = new CountDownLatch(1);
+    CountDownLatch release = new CountDownLatch(1);
+    // Retention reads the clock first thing on the writer thread: blocking it there holds the
+    // writer, so queued spans stay queued.
+    Clock holding = new Clock() {
+      @Override
+      public ZoneId getZone() {
+        return ZoneOffset.UTC;
+      }
+
+      @Override
+      public Clock withZone(ZoneId zone) {
+        return this;
+      }
+
+      @Override
+      public Instant instant() {
+        writerHeld.countDown();
+        try {
+          release.await(TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+        }
+        return Instant.now();
+      }
+
+      @Override
+      public long millis() {
+        return instant().toEpochMilli();
+      }
+    };
+    try (EmbeddedTraceStore s = EmbeddedTraceStore.builder()
+        .path(dir.resolve("limited"))
+        .maxPendingSpans(2 * Fixtures.FULL_TRACE_SPANS)
+        .clock(holding)
+        .build()) {
+      assertThat(writerHeld.await(TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)).isTrue();
+      CompletableFuture<Void> first = s.write(Fixtures.fullTrace(Fixtures.traceId(700), recently()));
+      CompletableFuture<Void> second = s.write(Fixtures.fullTrace(Fixtures.traceId(701), recently()));
+
+      Throwable refused = failureOf(s.write(Fixtures.fullTrace(Fixtures.traceId(702), recently())));
+
+      assertThat(refused).isInstanceOf(StorageException.class)
+          .hasMessageContaining("27 spans waiting to be committed (expected: at most 18)");
+      assertThat(((StorageException) refused).retryable()).isTrue();
+      release.countDown();
+      await(first);
+      await(second);
+      assertThat(s.trace(Fixtures.traceId(701))).isPresent();
+      assertThat(s.trace(Fixtures.traceId(702))).isEmpty();
+      // Once the writer caught up, writes are accepted again.
+      await(s.write(Fixtures.fullTrace(Fixtures.traceId(702), recently())));
+    } finally {
+      release.countDown();
+    }
+  }
+
+  private static List<String> rows(Statement s, String sql) throws SQLException {
+    List<String> out = new ArrayList<>();
+    try (ResultSet rs = s.executeQuery(sql)) {
+      while (rs.next()) {
+        out.add(rs.getString(1));
+      }
+    }
+    return out;
+  }
+
+  /** Polls {@code condition} until it holds, failing after a bound that only guards against hangs. */
+  static void awaitTrue(String what, BooleanSupplier condition) throws InterruptedException {
+    long deadline = System.nanoTime() + TIMEOUT.toNanos();
+    while (!condition.getAsBoolean()) {
+      if (System.nanoTime() > deadline) {
+        throw new AssertionError(what + ": not within " + TIMEOUT);
+      }
+      Thread.sleep(20);
+    }
+  }
+}
