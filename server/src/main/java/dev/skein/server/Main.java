@@ -85,20 +85,31 @@ public final class Main implements Callable<Integer> {
         return 0;
       }
       ResolvedConfig config;
+      java.util.Optional<String> metricsAddress;
       try {
         config = ResolvedConfig.resolve(load(configs), ComponentRegistry.load());
+        metricsAddress = TelemetryServer.address(config.telemetry().orElse(null));
       } catch (ConfigException e) {
         printErrors(err, e);
         return 1;
       }
       long t0 = System.nanoTime();
-      Service service = Service.create(config, new Telemetry());
+      Telemetry telemetry = new Telemetry();
+      Service service = Service.create(config, telemetry);
       CountDownLatch stopped = new CountDownLatch(1);
+      TelemetryServer[] metrics = new TelemetryServer[1];
       Runtime.getRuntime().addShutdownHook(new Thread(() -> {
         service.shutdown();
+        if (metrics[0] != null) {
+          metrics[0].close();
+        }
         stopped.countDown();
       }, "skein-shutdown"));
       try {
+        if (metricsAddress.isPresent()) {
+          metrics[0] = TelemetryServer.start(metricsAddress.get(), telemetry);
+          out.printf("Skein's own metrics: http://%s/metrics%n", metricsAddress.get());
+        }
         service.start();
       } catch (Exception e) {
         err.println("Skein failed to start: " + e.getMessage());

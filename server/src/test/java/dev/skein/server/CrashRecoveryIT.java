@@ -12,7 +12,6 @@ import io.opentelemetry.sdk.testing.exporter.InMemorySpanExporter;
 import io.opentelemetry.sdk.trace.SdkTracerProvider;
 import io.opentelemetry.sdk.trace.data.SpanData;
 import io.opentelemetry.sdk.trace.export.SimpleSpanProcessor;
-import java.io.File;
 import java.net.URI;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -45,7 +44,7 @@ class CrashRecoveryIT {
     Map<String, Set<String>> acked = new ConcurrentHashMap<>();
     int batches = 0;
     for (int round = 0; round < ROUNDS; round++) {
-      ServerProcess p = ServerProcess.start(data);
+      SkeinProcess p = SkeinProcess.start(data, "crash-recovery-it.log");
       OtlpGrpcSpanExporter exporter = OtlpGrpcSpanExporter.builder()
           .setEndpoint("http://127.0.0.1:" + p.grpcPort).setTimeout(Duration.ofSeconds(5)).build();
       AtomicBoolean stop = new AtomicBoolean();
@@ -78,7 +77,7 @@ class CrashRecoveryIT {
     }
     assertThat(batches).isGreaterThanOrEqualTo(3 * ROUNDS);
 
-    ServerProcess p = ServerProcess.start(data);
+    SkeinProcess p = SkeinProcess.start(data, "crash-recovery-it.log");
     try {
       int spans = 0;
       for (Map.Entry<String, Set<String>> e : acked.entrySet()) {
@@ -97,15 +96,12 @@ class CrashRecoveryIT {
     }
   }
 
-  private static final SdkTracerProvider PROVIDER;
   private static final InMemorySpanExporter MEMORY = InMemorySpanExporter.create();
+  private static final SdkTracerProvider PROVIDER = SdkTracerProvider.builder()
+      .setResource(Resource.create(Attributes.of(io.opentelemetry.api.common.AttributeKey.stringKey("service.name"),
+          "crash-test")))
+      .addSpanProcessor(SimpleSpanProcessor.create(MEMORY)).build();
 
-  static {
-    PROVIDER = SdkTracerProvider.builder()
-        .setResource(Resource.create(Attributes.of(io.opentelemetry.api.common.AttributeKey.stringKey("service.name"),
-            "crash-test")))
-        .addSpanProcessor(SimpleSpanProcessor.create(MEMORY)).build();
-  }
 
   private static synchronized List<SpanData> makeBatch(int traces) {
     MEMORY.reset();
@@ -118,60 +114,4 @@ class CrashRecoveryIT {
     return MEMORY.getFinishedSpanItems();
   }
 
-  /** {@code java -jar target/skein.jar run} with free ports and the given data directory. */
-  static final class ServerProcess {
-    final Process process;
-    final int grpcPort = TestServer.freePort();
-    final int queryPort = TestServer.freePort();
-    final int healthPort = TestServer.freePort();
-
-    private ServerProcess(Path data, Path log) throws Exception {
-      String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-      ProcessBuilder pb = new ProcessBuilder(java, "-jar", jar().toString(), "run");
-      pb.environment().put("SKEIN_DATA", data.toString());
-      pb.environment().put("SKEIN_OTLP_GRPC_ENDPOINT", "127.0.0.1:" + grpcPort);
-      pb.environment().put("SKEIN_OTLP_HTTP_ENDPOINT", "127.0.0.1:" + TestServer.freePort());
-      pb.environment().put("SKEIN_QUERY_ENDPOINT", "127.0.0.1:" + queryPort);
-      pb.environment().put("SKEIN_HEALTH_ENDPOINT", "127.0.0.1:" + healthPort);
-      pb.redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
-      process = pb.start();
-    }
-
-    static Path jar() {
-      Path jar = Path.of("target", "skein.jar");
-      assertThat(jar).as("the server jar, built by 'package' before integration tests").exists();
-      return jar;
-    }
-
-    static ServerProcess start(Path data) throws Exception {
-      Path log = Path.of("target", "crash-recovery-it.log");
-      ServerProcess p = new ServerProcess(data, log);
-      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(90);
-      while (System.nanoTime() < deadline) {
-        assertThat(p.process.isAlive()).as("skein exited early; see " + log.toAbsolutePath()).isTrue();
-        try {
-          HttpResponse<Void> r = TestServer.HTTP.send(HttpRequest.newBuilder(
-              URI.create("http://127.0.0.1:" + p.healthPort + "/")).build(), HttpResponse.BodyHandlers.discarding());
-          if (r.statusCode() == 200) {
-            return p;
-          }
-        } catch (java.io.IOException notYet) {
-          // The server is still starting.
-        }
-        Thread.sleep(100);
-      }
-      p.kill();
-      throw new AssertionError("skein did not become healthy within 90 s; see " + log.toAbsolutePath());
-    }
-
-    /** SIGKILL: no shutdown hook, no flush. */
-    void kill() throws InterruptedException {
-      process.destroyForcibly();
-      process.waitFor(30, TimeUnit.SECONDS);
-    }
-  }
-
-  static {
-    new File("target").mkdirs();
-  }
 }
