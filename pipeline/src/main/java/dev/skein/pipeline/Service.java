@@ -38,52 +38,130 @@ public final class Service implements Host {
   private Service() {}
 
   /** Creates every component of {@code config}; nothing starts yet. */
-  @SuppressWarnings({"unchecked", "rawtypes"})
   public static Service create(ResolvedConfig config, Telemetry telemetry) {
     requireNonNull(config, "config");
     requireNonNull(telemetry, "telemetry");
     Service s = new Service();
-    for (ComponentId id : config.extensions()) {
-      Bound b = config.component(ComponentKind.EXTENSION, id);
-      s.extensions.put(id, ((ExtensionFactory) b.factory())
-          .createExtension(new CreateSettings(id, telemetry), b.config()));
-    }
-    Map<ComponentId, TracesExporter> exporters = new LinkedHashMap<>();
-    List<Named> processors = new ArrayList<>();
-    Map<ComponentId, List<TracesConsumer>> receiverTargets = new LinkedHashMap<>();
-    for (Pipeline p : config.pipelines()) {
-      List<TracesConsumer> ends = new ArrayList<>();
-      for (ComponentId id : p.exporters()) {
-        ends.add(exporters.computeIfAbsent(id, k -> {
-          Bound b = config.component(ComponentKind.EXPORTER, k);
-          return ((ExporterFactory) b.factory()).createTracesExporter(new CreateSettings(k, telemetry), b.config());
-        }));
-      }
-      TracesConsumer next = Fanout.of(ends);
-      List<Named> chain = new ArrayList<>();
-      for (int i = p.processors().size() - 1; i >= 0; i--) {
-        ComponentId id = p.processors().get(i);
-        Bound b = config.component(ComponentKind.PROCESSOR, id);
-        TracesProcessor proc = ((ProcessorFactory) b.factory())
-            .createTracesProcessor(new CreateSettings(id, telemetry), b.config(), next);
-        chain.add(new Named("processor \"" + id + "\" in pipeline \"" + p.id() + "\"", proc));
-        next = proc;
-      }
-      // Processors start last-first so that each starts after what it feeds.
-      processors.addAll(chain);
-      for (ComponentId id : p.receivers()) {
-        receiverTargets.computeIfAbsent(id, k -> new ArrayList<>()).add(next);
-      }
-    }
-    exporters.forEach((id, e) -> s.components.add(new Named("exporter \"" + id + "\"", e)));
-    s.components.addAll(processors);
-    receiverTargets.forEach((id, targets) -> {
-      Bound b = config.component(ComponentKind.RECEIVER, id);
-      Component r = ((ReceiverFactory) b.factory())
-          .createTracesReceiver(new CreateSettings(id, telemetry), b.config(), Fanout.of(targets));
-      s.components.add(new Named("receiver \"" + id + "\"", r));
-    });
+    new Builder(config, telemetry, s).build();
     return s;
+  }
+
+  /**
+   * Builds pipelines downstream first, so that a connector's target pipelines exist before the
+   * pipeline it ends. The component list comes out in start order: exporters, then each
+   * pipeline's processors and connectors from downstream to upstream, then receivers.
+   */
+  @SuppressWarnings({"unchecked", "rawtypes"})
+  private static final class Builder {
+    private final ResolvedConfig config;
+    private final Telemetry telemetry;
+    private final Service service;
+    private final Map<String, Component> exporters = new LinkedHashMap<>();
+    private final List<Named> middle = new ArrayList<>();
+    private final Map<ComponentId, DataConsumer<?>> heads = new LinkedHashMap<>();
+    private final Map<String, Component> connectors = new LinkedHashMap<>();
+    private final Map<String, List<DataConsumer<?>>> receiverTargets = new LinkedHashMap<>();
+
+    Builder(ResolvedConfig config, Telemetry telemetry, Service service) {
+      this.config = config;
+      this.telemetry = telemetry;
+      this.service = service;
+    }
+
+    void build() {
+      for (ComponentId id : config.extensions()) {
+        Bound b = config.component(ComponentKind.EXTENSION, id);
+        service.extensions.put(id, ((ExtensionFactory) b.factory()).createExtension(settings(id), b.config()));
+      }
+      java.util.Set<ComponentId> connectorIds = config.components(ComponentKind.CONNECTOR).keySet();
+      for (Pipeline p : ResolvedConfig.buildOrder(config.pipelines(), connectorIds)) {
+        List<DataConsumer> ends = new ArrayList<>();
+        for (ComponentId id : p.exporters()) {
+          ends.add(config.isConnector(id) ? connector(id, p) : (DataConsumer) exporter(id, p.signal()));
+        }
+        DataConsumer next = Fanout.of((List) ends);
+        List<Named> chain = new ArrayList<>();
+        for (int i = p.processors().size() - 1; i >= 0; i--) {
+          ComponentId id = p.processors().get(i);
+          Bound b = config.component(ComponentKind.PROCESSOR, id);
+          ProcessorFactory f = (ProcessorFactory) b.factory();
+          Component proc = p.signal() == Signal.TRACES
+              ? f.createTracesProcessor(settings(id), b.config(), traces(next))
+              : f.createMetricsProcessor(settings(id), b.config(), metrics(next));
+          chain.add(new Named("processor \"" + id + "\" in pipeline \"" + p.id() + "\"", proc));
+          next = (DataConsumer) proc;
+        }
+        middle.addAll(chain);
+        heads.put(p.id(), next);
+        for (ComponentId id : p.receivers()) {
+          if (!config.isConnector(id)) {
+            receiverTargets.computeIfAbsent(id + "|" + p.signal().name(), k -> new ArrayList<>()).add(next);
+          }
+        }
+      }
+      exporters.forEach((key, e) -> service.components.add(new Named("exporter \"" + key.split("\\|")[0] + "\"", e)));
+      service.components.addAll(middle);
+      receiverTargets.forEach((key, targets) -> {
+        String[] parts = key.split("\\|");
+        ComponentId id = ComponentId.parse(parts[0]);
+        Signal signal = Signal.valueOf(parts[1]);
+        Bound b = config.component(ComponentKind.RECEIVER, id);
+        ReceiverFactory f = (ReceiverFactory) b.factory();
+        DataConsumer target = Fanout.of((List) targets);
+        Component r = signal == Signal.TRACES
+            ? f.createTracesReceiver(settings(id), b.config(), traces(target))
+            : f.createMetricsReceiver(settings(id), b.config(), metrics(target));
+        service.components.add(new Named("receiver \"" + id + "\"", r));
+      });
+    }
+
+    private Component exporter(ComponentId id, Signal signal) {
+      return exporters.computeIfAbsent(id + "|" + signal.name(), k -> {
+        Bound b = config.component(ComponentKind.EXPORTER, id);
+        ExporterFactory f = (ExporterFactory) b.factory();
+        return signal == Signal.TRACES
+            ? f.createTracesExporter(settings(id), b.config())
+            : f.createMetricsExporter(settings(id), b.config());
+      });
+    }
+
+    /**
+     * One connector instance per (connector, signal in, signal out), feeding every target pipeline
+     * of that signal; the pipeline it ends sees one consumer over all of them.
+     */
+    private DataConsumer connector(ComponentId id, Pipeline from) {
+      Map<Signal, List<DataConsumer>> bySignal = new java.util.EnumMap<>(Signal.class);
+      for (Pipeline q : config.pipelines()) {
+        if (q.receivers().contains(id)) {
+          bySignal.computeIfAbsent(q.signal(), k -> new ArrayList<>()).add((DataConsumer) heads.get(q.id()));
+        }
+      }
+      List<DataConsumer> instances = new ArrayList<>();
+      bySignal.forEach((out, targets) -> instances.add((DataConsumer) connectors.computeIfAbsent(
+          id + "|" + from.signal() + "|" + out, k -> {
+            Bound b = config.component(ComponentKind.CONNECTOR, id);
+            ConnectorFactory f = (ConnectorFactory) b.factory();
+            DataConsumer target = Fanout.of((List) targets);
+            Component c = out == Signal.TRACES
+                ? f.createTracesToTraces(settings(id), b.config(), traces(target))
+                : f.createTracesToMetrics(settings(id), b.config(), metrics(target));
+            middle.add(new Named("connector \"" + id + "\"", c));
+            return c;
+          })));
+      return Fanout.of((List) instances);
+    }
+
+    private CreateSettings settings(ComponentId id) {
+      return new CreateSettings(id, telemetry);
+    }
+
+    private static TracesConsumer traces(DataConsumer c) {
+      return c instanceof TracesConsumer ? (TracesConsumer) c : c::consume;
+    }
+
+    private static MetricsConsumer metrics(DataConsumer c) {
+      return c instanceof MetricsConsumer ? (MetricsConsumer) c : c::consume;
+    }
   }
 
   @Override

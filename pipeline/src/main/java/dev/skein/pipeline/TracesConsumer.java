@@ -1,7 +1,6 @@
 package dev.skein.pipeline;
 
 import dev.skein.model.Traces;
-import java.util.concurrent.CompletableFuture;
 
 /**
  * Takes batches of spans. The returned future completes when every component downstream has
@@ -10,6 +9,4 @@ import java.util.concurrent.CompletableFuture;
  * thread-safe. Batches are immutable, so a consumer never needs to copy what it is given.
  */
 @FunctionalInterface
-public interface TracesConsumer {
-  CompletableFuture<Void> consume(Traces traces);
-}
+public interface TracesConsumer extends DataConsumer<Traces> {}

@@ -21,7 +21,8 @@ import org.junit.jupiter.params.provider.MethodSource;
 
 class ConfigResolutionTest {
   static final ComponentRegistry REGISTRY = ComponentRegistry.of(new TestComponents.SourceFactory(),
-      new TestComponents.CountingFactory(), new TestComponents.SinkFactory(), new TestComponents.NoteFactory());
+      new TestComponents.CountingFactory(), new TestComponents.SinkFactory(), new TestComponents.NoteFactory(),
+      new TestComponents.LinkFactory(), new TestComponents.MetricSinkFactory());
 
   static final String VALID = String.join("\n",
       "receivers:",
@@ -120,7 +121,7 @@ class ConfigResolutionTest {
         Arguments.of(VALID.replace("exporters: [sink]", "exporters: [snk]"),
             "service::pipelines::traces: references exporter \"snk\" which is not configured (did you mean \"sink\"?)"),
         Arguments.of(VALID.replace("  sink:", "  sinc:"),
-            "exporters::sinc: unknown exporter type \"sinc\" (did you mean \"sink\"?); known types: sink"),
+            "exporters::sinc: unknown exporter type \"sinc\" (did you mean \"sink\"?); known types: msink, sink"),
         Arguments.of(VALID.replace("service:", "servic:"),
             "servic: unknown section (did you mean \"service\"?)"),
         Arguments.of(VALID.replace("extensions: [note]", "extensions: [nope]"),
@@ -128,7 +129,7 @@ class ConfigResolutionTest {
         Arguments.of(VALID.replace("receivers: [source]", "receivers: []"),
             "service::pipelines::traces::receivers: empty (expected: at least one receiver)"),
         Arguments.of(VALID.replace("    traces:", "    logs:"),
-            "service::pipelines::logs: \"logs\" pipelines are not supported (expected: traces)"),
+            "service::pipelines::logs: \"logs\" pipelines are not supported (expected: traces or metrics)"),
         Arguments.of("receivers: [a\n", "invalid YAML"));
   }
 

@@ -168,5 +168,94 @@ final class TestComponents {
     }
   }
 
+  /** A connector that forwards spans, or turns each batch into one metrics batch with a span count. */
+  static final class LinkFactory implements ConnectorFactory<EmptyConfig> {
+    @Override
+    public String type() {
+      return "link";
+    }
+
+    @Override
+    public EmptyConfig createDefaultConfig() {
+      return new EmptyConfig();
+    }
+
+    @Override
+    public boolean supports(Signal from, Signal to) {
+      return from == Signal.TRACES;
+    }
+
+    @Override
+    public TracesConnector createTracesToTraces(CreateSettings s, EmptyConfig c, TracesConsumer next) {
+      return new TracesConnector() {
+        @Override
+        public CompletableFuture<Void> consume(Traces traces) {
+          EVENTS.add("link forwarded " + traces.spanCount());
+          return next.consume(traces);
+        }
+
+        @Override
+        public void start(Host host) {
+          EVENTS.add("start link");
+        }
+
+        @Override
+        public void shutdown() {
+          EVENTS.add("stop link");
+        }
+      };
+    }
+
+    @Override
+    public TracesConnector createTracesToMetrics(CreateSettings s, EmptyConfig c, MetricsConsumer next) {
+      return new TracesConnector() {
+        @Override
+        public CompletableFuture<Void> consume(Traces traces) {
+          io.opentelemetry.proto.metrics.v1.Metric m = io.opentelemetry.proto.metrics.v1.Metric.newBuilder()
+              .setName("spans").setSum(io.opentelemetry.proto.metrics.v1.Sum.newBuilder().addDataPoints(
+                  io.opentelemetry.proto.metrics.v1.NumberDataPoint.newBuilder().setAsInt(traces.spanCount())))
+              .build();
+          return next.consume(dev.skein.model.Metrics.of(List.of(io.opentelemetry.proto.metrics.v1.ResourceMetrics
+              .newBuilder().addScopeMetrics(io.opentelemetry.proto.metrics.v1.ScopeMetrics.newBuilder().addMetrics(m))
+              .build())));
+        }
+      };
+    }
+  }
+
+  static final class MetricSinkFactory implements ExporterFactory<EmptyConfig> {
+    @Override
+    public String type() {
+      return "msink";
+    }
+
+    @Override
+    public EmptyConfig createDefaultConfig() {
+      return new EmptyConfig();
+    }
+
+    @Override
+    public boolean supports(Signal signal) {
+      return signal == Signal.METRICS;
+    }
+
+    @Override
+    public TracesExporter createTracesExporter(CreateSettings s, EmptyConfig c) {
+      throw new UnsupportedOperationException();
+    }
+
+    @Override
+    public MetricsExporter createMetricsExporter(CreateSettings s, EmptyConfig c) {
+      return new MetricsExporter() {
+        @Override
+        public CompletableFuture<Void> consume(dev.skein.model.Metrics metrics) {
+          EVENTS.add(s.id() + " got metric " + metrics.resourceMetrics().get(0).getScopeMetrics(0)
+              .getMetrics(0).getSum().getDataPoints(0).getAsInt());
+          return CompletableFuture.completedFuture(null);
+        }
+      };
+    }
+  }
+
   private TestComponents() {}
 }

@@ -8,6 +8,11 @@ import dev.skein.pipeline.ComponentConfig;
 import dev.skein.pipeline.ComponentFactory;
 import dev.skein.pipeline.ComponentId;
 import dev.skein.pipeline.ComponentKind;
+import dev.skein.pipeline.ConnectorFactory;
+import dev.skein.pipeline.ExporterFactory;
+import dev.skein.pipeline.ProcessorFactory;
+import dev.skein.pipeline.ReceiverFactory;
+import dev.skein.pipeline.Signal;
 import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.Iterator;
@@ -29,9 +34,12 @@ public final class ResolvedConfig {
   /** A component's factory and its bound configuration. */
   public record Bound(ComponentId id, ComponentFactory<ComponentConfig> factory, ComponentConfig config) {}
 
-  /** A pipeline with its components resolved, in order. */
-  public record Pipeline(ComponentId id, List<ComponentId> receivers, List<ComponentId> processors,
-      List<ComponentId> exporters) {}
+  /**
+   * A pipeline with its components resolved, in order. Receivers and exporters may name
+   * connectors; {@link ResolvedConfig#isConnector} tells them apart.
+   */
+  public record Pipeline(ComponentId id, Signal signal, List<ComponentId> receivers,
+      List<ComponentId> processors, List<ComponentId> exporters) {}
 
   private final Map<ComponentKind, Map<ComponentId, Bound>> components;
   private final List<ComponentId> extensions;
@@ -52,6 +60,11 @@ public final class ResolvedConfig {
 
   public Bound component(ComponentKind kind, ComponentId id) {
     return requireNonNull(components.get(kind).get(id), id.toString());
+  }
+
+  /** Whether {@code id}, named as a pipeline's receiver or exporter, is a connector. */
+  public boolean isConnector(ComponentId id) {
+    return components.get(ComponentKind.CONNECTOR).containsKey(id);
   }
 
   /** The extensions named in {@code service::extensions}, in order. */
@@ -101,6 +114,14 @@ public final class ResolvedConfig {
     if (service.pipelines.isEmpty() && errors.isEmpty()) {
       errors.add("service::pipelines: no pipeline is configured (expected: at least one, e.g. traces)");
     }
+    for (ComponentId c : declared.get(ComponentKind.CONNECTOR)) {
+      for (ComponentKind k : List.of(ComponentKind.RECEIVER, ComponentKind.EXPORTER)) {
+        if (declared.get(k).contains(c)) {
+          errors.add("connectors::" + c + ": the ID is also used by a " + k.word()
+              + " (expected: connector IDs distinct from receiver and exporter IDs)");
+        }
+      }
+    }
     service.pipelines.forEach((name, p) -> {
       String path = "service::pipelines::" + name;
       ComponentId id;
@@ -110,8 +131,9 @@ public final class ResolvedConfig {
         errors.add(path + ": " + e.getMessage());
         return;
       }
-      if (!id.type().equals("traces")) {
-        errors.add(path + ": \"" + id.type() + "\" pipelines are not supported (expected: traces)");
+      Optional<Signal> signal = Signal.of(id.type());
+      if (signal.isEmpty()) {
+        errors.add(path + ": \"" + id.type() + "\" pipelines are not supported (expected: traces or metrics)");
         return;
       }
       if (p == null) {
@@ -124,11 +146,14 @@ public final class ResolvedConfig {
       if (p.exporters.isEmpty()) {
         errors.add(path + "::exporters: empty (expected: at least one exporter)");
       }
-      pipelines.add(new Pipeline(id,
+      Pipeline resolved = new Pipeline(id, signal.get(),
           refs(declared, ComponentKind.RECEIVER, p.receivers, path, errors),
           refs(declared, ComponentKind.PROCESSOR, p.processors, path, errors),
-          refs(declared, ComponentKind.EXPORTER, p.exporters, path, errors)));
+          refs(declared, ComponentKind.EXPORTER, p.exporters, path, errors));
+      checkSignals(resolved, components, path, errors);
+      pipelines.add(resolved);
     });
+    checkConnectors(pipelines, components.get(ComponentKind.CONNECTOR), errors);
     if (!errors.isEmpty()) {
       throw new ConfigException(errors);
     }
@@ -201,12 +226,110 @@ public final class ResolvedConfig {
       errors.add(path + ": " + kind.word() + " " + e.getMessage());
       return Optional.empty();
     }
-    if (!declared.get(kind).contains(id)) {
+    boolean connector = (kind == ComponentKind.RECEIVER || kind == ComponentKind.EXPORTER)
+        && declared.get(ComponentKind.CONNECTOR).contains(id);
+    if (!declared.get(kind).contains(id) && !connector) {
       List<String> known = declared.get(kind).stream().map(ComponentId::toString).sorted().toList();
       errors.add(path + ": references " + kind.word() + " \"" + name + "\" which is not configured"
           + Suggest.hint(name, known));
       return Optional.empty();
     }
     return Optional.of(id);
+  }
+
+  @SuppressWarnings("rawtypes")
+  private static void checkSignals(Pipeline p, Map<ComponentKind, Map<ComponentId, Bound>> components,
+      String path, List<String> errors) {
+    for (ComponentId r : p.receivers()) {
+      Bound b = components.get(ComponentKind.RECEIVER).get(r);
+      if (b != null && !((ReceiverFactory) b.factory()).supports(p.signal())) {
+        errors.add(path + ": receiver \"" + r + "\" does not support " + p.signal().id());
+      }
+    }
+    for (ComponentId r : p.processors()) {
+      Bound b = components.get(ComponentKind.PROCESSOR).get(r);
+      if (b != null && !((ProcessorFactory) b.factory()).supports(p.signal())) {
+        errors.add(path + ": processor \"" + r + "\" does not support " + p.signal().id());
+      }
+    }
+    for (ComponentId r : p.exporters()) {
+      Bound b = components.get(ComponentKind.EXPORTER).get(r);
+      if (b != null && !((ExporterFactory) b.factory()).supports(p.signal())) {
+        errors.add(path + ": exporter \"" + r + "\" does not support " + p.signal().id());
+      }
+    }
+  }
+
+  /**
+   * Every connector must end at least one pipeline and start at least one, support each pair of
+   * signals it joins, and not close a cycle.
+   */
+  @SuppressWarnings("rawtypes")
+  private static void checkConnectors(List<Pipeline> pipelines, Map<ComponentId, Bound> connectors,
+      List<String> errors) {
+    connectors.forEach((id, b) -> {
+      List<Pipeline> from = pipelines.stream().filter(p -> p.exporters().contains(id)).toList();
+      List<Pipeline> to = pipelines.stream().filter(p -> p.receivers().contains(id)).toList();
+      if (from.isEmpty() && to.isEmpty()) {
+        return;
+      }
+      if (from.isEmpty() || to.isEmpty()) {
+        errors.add("connectors::" + id + ": used as " + (from.isEmpty() ? "a receiver" : "an exporter")
+            + " only (expected: an exporter in one pipeline and a receiver in another)");
+        return;
+      }
+      for (Pipeline f : from) {
+        for (Pipeline t : to) {
+          if (!((ConnectorFactory) b.factory()).supports(f.signal(), t.signal())) {
+            errors.add("connectors::" + id + ": cannot connect " + f.signal().id() + " (pipeline \"" + f.id()
+                + "\") to " + t.signal().id() + " (pipeline \"" + t.id() + "\")");
+          }
+        }
+      }
+    });
+    try {
+      buildOrder(pipelines, connectors.keySet());
+    } catch (IllegalArgumentException e) {
+      errors.add("service::pipelines: " + e.getMessage());
+    }
+  }
+
+  /**
+   * Orders pipelines so that every pipeline comes after the pipelines its connectors feed: the
+   * order in which to build them, downstream first.
+   *
+   * @throws IllegalArgumentException naming the pipelines of a cycle
+   */
+  public static List<Pipeline> buildOrder(List<Pipeline> pipelines, java.util.Set<ComponentId> connectors) {
+    List<Pipeline> out = new ArrayList<>();
+    java.util.Set<ComponentId> done = new java.util.HashSet<>();
+    java.util.Set<ComponentId> visiting = new java.util.LinkedHashSet<>();
+    for (Pipeline p : pipelines) {
+      visit(p, pipelines, connectors, done, visiting, out);
+    }
+    return out;
+  }
+
+  private static void visit(Pipeline p, List<Pipeline> all, java.util.Set<ComponentId> connectors,
+      java.util.Set<ComponentId> done, java.util.Set<ComponentId> visiting, List<Pipeline> out) {
+    if (done.contains(p.id())) {
+      return;
+    }
+    if (!visiting.add(p.id())) {
+      throw new IllegalArgumentException("connectors form a cycle through pipelines " + visiting
+          + " (expected: data to flow one way)");
+    }
+    for (ComponentId e : p.exporters()) {
+      if (connectors.contains(e)) {
+        for (Pipeline q : all) {
+          if (q.receivers().contains(e)) {
+            visit(q, all, connectors, done, visiting, out);
+          }
+        }
+      }
+    }
+    visiting.remove(p.id());
+    done.add(p.id());
+    out.add(p);
   }
 }
