@@ -56,6 +56,16 @@ public final class Main implements Callable<Integer> {
     }
   }
 
+  /**
+   * Applies {@code service::telemetry::logs::level} (debug, info, warn, error). It must run before
+   * the first logger is created, which is why Skein resolves its configuration without logging.
+   */
+  static void applyLogLevel(String level) {
+    if (List.of("debug", "info", "warn", "error").contains(level.toLowerCase(java.util.Locale.ROOT))) {
+      System.setProperty("org.slf4j.simpleLogger.defaultLogLevel", level.toLowerCase(java.util.Locale.ROOT));
+    }
+  }
+
   static void printErrors(PrintWriter err, ConfigException e) {
     err.println("The configuration has " + e.errors().size() + " error" + (e.errors().size() == 1 ? "" : "s") + ":");
     e.errors().forEach(msg -> err.println("  " + msg));
@@ -93,6 +103,7 @@ public final class Main implements Callable<Integer> {
         printErrors(err, e);
         return 1;
       }
+      applyLogLevel(config.telemetry().map(t -> t.path("logs").path("level").asText("")).orElse(""));
       long t0 = System.nanoTime();
       Telemetry telemetry = new Telemetry();
       Service service = Service.create(config, telemetry);

@@ -16,14 +16,20 @@ import java.util.concurrent.TimeUnit;
 final class SkeinProcess {
   final Process process;
   final Path log;
-  final int grpcPort = TestServer.freePort();
+  final int grpcPort;
   final int httpPort = TestServer.freePort();
   final int queryPort = TestServer.freePort();
   final int healthPort = TestServer.freePort();
   final int metricsPort = TestServer.freePort();
+  final int zipkinPort = TestServer.freePort();
 
   private SkeinProcess(Path data, Path log, List<String> args) throws Exception {
+    this(data, log, args, TestServer.freePort());
+  }
+
+  private SkeinProcess(Path data, Path log, List<String> args, int grpcPort) throws Exception {
     this.log = log;
+    this.grpcPort = grpcPort;
     String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
     List<String> command = new ArrayList<>(List.of(java, "-jar", jar().toString()));
     command.addAll(args);
@@ -34,6 +40,7 @@ final class SkeinProcess {
     pb.environment().put("SKEIN_QUERY_ENDPOINT", "127.0.0.1:" + queryPort);
     pb.environment().put("SKEIN_HEALTH_ENDPOINT", "127.0.0.1:" + healthPort);
     pb.environment().put("SKEIN_TELEMETRY_ENDPOINT", "127.0.0.1:" + metricsPort);
+    pb.environment().put("SKEIN_ZIPKIN_ENDPOINT", "127.0.0.1:" + zipkinPort);
     Files.createDirectories(log.getParent());
     pb.redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
     process = pb.start();
@@ -47,7 +54,17 @@ final class SkeinProcess {
 
   /** Starts {@code skein run} and waits until its health check answers 200. */
   static SkeinProcess start(Path data, String logName) throws Exception {
-    SkeinProcess p = new SkeinProcess(data, Path.of("target", logName), List.of("run"));
+    return start(data, logName, List.of("run"));
+  }
+
+  /** Starts {@code skein} with {@code args} and waits until its health check answers 200. */
+  static SkeinProcess start(Path data, String logName, List<String> args) throws Exception {
+    return start(data, logName, args, TestServer.freePort());
+  }
+
+  /** As {@link #start(Path, String, List)}, with OTLP/gRPC on a given port (to restart a server in place). */
+  static SkeinProcess start(Path data, String logName, List<String> args, int grpcPort) throws Exception {
+    SkeinProcess p = new SkeinProcess(data, Path.of("target", logName), args, grpcPort);
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(90);
     while (System.nanoTime() < deadline) {
       assertThat(p.process.isAlive()).as("skein exited early; see " + p.log.toAbsolutePath()).isTrue();

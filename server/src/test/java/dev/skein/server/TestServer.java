@@ -28,6 +28,7 @@ final class TestServer implements AutoCloseable {
   final int httpPort = freePort();
   final int queryPort = freePort();
   final int healthPort = freePort();
+  final int zipkinPort = freePort();
   final Service service;
 
   TestServer(Path data) throws Exception {
@@ -42,6 +43,7 @@ final class TestServer implements AutoCloseable {
     env.put("SKEIN_OTLP_HTTP_ENDPOINT", "127.0.0.1:" + httpPort);
     env.put("SKEIN_QUERY_ENDPOINT", "127.0.0.1:" + queryPort);
     env.put("SKEIN_HEALTH_ENDPOINT", "127.0.0.1:" + healthPort);
+    env.put("SKEIN_ZIPKIN_ENDPOINT", "127.0.0.1:" + zipkinPort);
     ResolvedConfig config = ResolvedConfig.resolve(
         ConfigSource.parse(Main.defaultConfigText(), env::get), ComponentRegistry.load());
     service = Service.create(config, new Telemetry());

@@ -76,6 +76,9 @@ final class OtlpReceiver implements Component {
     // Clients keep long-lived connections; the defaults close idle ones after 15 s, which is fine,
     // but the request timeout must not cut off a request that waits for durable storage.
     sb.requestTimeoutMillis(0);
+    // On shutdown, let requests already waiting for storage finish rather than cutting them off
+    // (their clients would retry spans that may already be stored).
+    sb.gracefulShutdownTimeout(java.time.Duration.ZERO, java.time.Duration.ofSeconds(10));
     return sb;
   }
 
