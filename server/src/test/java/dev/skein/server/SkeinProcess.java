@@ -22,6 +22,7 @@ final class SkeinProcess {
   final int healthPort = TestServer.freePort();
   final int metricsPort = TestServer.freePort();
   final int zipkinPort = TestServer.freePort();
+  final int jaegerPort = TestServer.freePort();
 
   private SkeinProcess(Path data, Path log, List<String> args) throws Exception {
     this(data, log, args, TestServer.freePort());
@@ -41,6 +42,7 @@ final class SkeinProcess {
     pb.environment().put("SKEIN_HEALTH_ENDPOINT", "127.0.0.1:" + healthPort);
     pb.environment().put("SKEIN_TELEMETRY_ENDPOINT", "127.0.0.1:" + metricsPort);
     pb.environment().put("SKEIN_ZIPKIN_ENDPOINT", "127.0.0.1:" + zipkinPort);
+    pb.environment().put("SKEIN_JAEGER_GRPC_ENDPOINT", "127.0.0.1:" + jaegerPort);
     Files.createDirectories(log.getParent());
     pb.redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
     process = pb.start();
