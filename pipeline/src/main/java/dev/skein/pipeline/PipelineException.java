@@ -28,8 +28,14 @@ public final class PipelineException extends RuntimeException {
     return new PipelineException(Kind.OVER_CAPACITY, message, Duration.ofSeconds(1), null);
   }
 
+  /** A failure that may pass on a later try; no particular delay is asked for. */
   public static PipelineException retryable(String message, Throwable cause) {
-    return new PipelineException(Kind.RETRYABLE, message, Duration.ofSeconds(1), cause);
+    return new PipelineException(Kind.RETRYABLE, message, Duration.ZERO, cause);
+  }
+
+  /** A failure that may pass on a later try, no sooner than {@code retryAfter}. */
+  public static PipelineException retryable(String message, Throwable cause, Duration retryAfter) {
+    return new PipelineException(Kind.RETRYABLE, message, retryAfter, cause);
   }
 
   public static PipelineException permanent(String message, Throwable cause) {
@@ -40,7 +46,7 @@ public final class PipelineException extends RuntimeException {
     return kind;
   }
 
-  /** How long a client should wait before retrying; zero for permanent failures. */
+  /** How long a client should wait before retrying; zero when no delay is asked for, and for permanent failures. */
   public Duration retryAfter() {
     return retryAfter;
   }

@@ -23,6 +23,7 @@ final class SkeinProcess {
   final int metricsPort = TestServer.freePort();
   final int zipkinPort = TestServer.freePort();
   final int jaegerPort = TestServer.freePort();
+  final int spanMetricsPort = TestServer.freePort();
 
   private SkeinProcess(Path data, Path log, List<String> args) throws Exception {
     this(data, log, args, TestServer.freePort());
@@ -43,6 +44,7 @@ final class SkeinProcess {
     pb.environment().put("SKEIN_TELEMETRY_ENDPOINT", "127.0.0.1:" + metricsPort);
     pb.environment().put("SKEIN_ZIPKIN_ENDPOINT", "127.0.0.1:" + zipkinPort);
     pb.environment().put("SKEIN_JAEGER_GRPC_ENDPOINT", "127.0.0.1:" + jaegerPort);
+    pb.environment().put("SKEIN_SPANMETRICS_ENDPOINT", "127.0.0.1:" + spanMetricsPort);
     Files.createDirectories(log.getParent());
     pb.redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
     process = pb.start();

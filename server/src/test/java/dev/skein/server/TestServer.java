@@ -30,6 +30,7 @@ final class TestServer implements AutoCloseable {
   final int healthPort = freePort();
   final int zipkinPort = freePort();
   final int jaegerPort = freePort();
+  final int spanMetricsPort = freePort();
   final Service service;
 
   TestServer(Path data) throws Exception {
@@ -46,6 +47,7 @@ final class TestServer implements AutoCloseable {
     env.put("SKEIN_HEALTH_ENDPOINT", "127.0.0.1:" + healthPort);
     env.put("SKEIN_ZIPKIN_ENDPOINT", "127.0.0.1:" + zipkinPort);
     env.put("SKEIN_JAEGER_GRPC_ENDPOINT", "127.0.0.1:" + jaegerPort);
+    env.put("SKEIN_SPANMETRICS_ENDPOINT", "127.0.0.1:" + spanMetricsPort);
     ResolvedConfig config = ResolvedConfig.resolve(
         ConfigSource.parse(Main.defaultConfigText(), env::get), ComponentRegistry.load());
     service = Service.create(config, new Telemetry());

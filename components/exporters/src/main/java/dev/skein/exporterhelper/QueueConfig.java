@@ -4,7 +4,11 @@ import dev.skein.model.Nullable;
 import java.util.ArrayList;
 import java.util.List;
 
-/** The Collector's {@code sending_queue} settings, with its defaults. */
+/**
+ * The Collector's {@code sending_queue} settings, with its defaults: {@code enabled} (true),
+ * {@code num_consumers} (10), {@code queue_size} (1000 batches) and {@code storage} (none: the
+ * queue is in memory; else the ID of a {@code file_storage} extension that persists it).
+ */
 public final class QueueConfig {
   boolean enabled = true;
   int numConsumers = 10;
@@ -36,6 +40,13 @@ public final class QueueConfig {
     }
     if (enabled && queueSize <= 0) {
       errors.add(prefix + "::queue_size: " + queueSize + " (expected: > 0)");
+    }
+    if (storage != null) {
+      try {
+        dev.skein.pipeline.ComponentId.parse(storage);
+      } catch (IllegalArgumentException e) {
+        errors.add(prefix + "::storage: " + e.getMessage());
+      }
     }
     return errors;
   }

@@ -5,7 +5,11 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 
-/** The Collector's {@code retry_on_failure} settings, with its defaults. */
+/**
+ * The Collector's {@code retry_on_failure} settings, with its defaults: {@code enabled} (true),
+ * {@code initial_interval} (5s), {@code randomization_factor} (0.5), {@code multiplier} (1.5),
+ * {@code max_interval} (30s) and {@code max_elapsed_time} (5m; 0 retries forever).
+ */
 public final class RetryConfig {
   boolean enabled = true;
   Duration initialInterval = Duration.ofSeconds(5);

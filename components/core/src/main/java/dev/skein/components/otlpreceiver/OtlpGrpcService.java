@@ -75,25 +75,9 @@ final class OtlpGrpcService {
         observer.onNext(response);
         observer.onCompleted();
       } else {
-        observer.onError(StatusProto.toStatusRuntimeException(toStatus(PipelineException.classify(t))));
+        observer.onError(StatusProto.toStatusRuntimeException(dev.skein.pipeline.RpcStatuses.toStatus(PipelineException.classify(t))));
       }
     });
   }
 
-  /**
-   * Retryable failures become UNAVAILABLE with a {@link RetryInfo} delay, which OTLP clients honour;
-   * permanent ones INTERNAL, which they do not retry.
-   */
-  static com.google.rpc.Status toStatus(PipelineException e) {
-    com.google.rpc.Status.Builder b = com.google.rpc.Status.newBuilder().setMessage(String.valueOf(e.getMessage()));
-    if (e.isRetryable()) {
-      b.setCode(Code.UNAVAILABLE_VALUE).addDetails(Any.pack(RetryInfo.newBuilder()
-          .setRetryDelay(com.google.protobuf.Duration.newBuilder()
-              .setSeconds(e.retryAfter().getSeconds()).setNanos(e.retryAfter().getNano()))
-          .build()));
-    } else {
-      b.setCode(Code.INTERNAL_VALUE);
-    }
-    return b.build();
-  }
 }

@@ -91,9 +91,9 @@ final class OtlpHttpService extends AbstractHttpService {
         return body(json, HttpStatus.OK, response);
       }
       PipelineException e = PipelineException.classify(t);
-      com.google.rpc.Status status = OtlpGrpcService.toStatus(e);
+      com.google.rpc.Status status = dev.skein.pipeline.RpcStatuses.toStatus(e);
       if (e.isRetryable()) {
-        long seconds = Math.max(1, e.retryAfter().toSeconds());
+        long seconds = dev.skein.pipeline.RpcStatuses.retryDelay(e).toSeconds();
         return HttpResponse.of(ResponseHeaders.builder(HttpStatus.SERVICE_UNAVAILABLE)
             .contentType(json ? MediaType.JSON : PROTOBUF)
             .add(HttpHeaderNames.RETRY_AFTER, Long.toString(seconds)).build(),

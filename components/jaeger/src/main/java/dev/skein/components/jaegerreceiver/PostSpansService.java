@@ -97,7 +97,7 @@ final class PostSpansService {
         observer.onNext(PostSpansResponse.getDefaultInstance());
         observer.onCompleted();
       } else {
-        observer.onError(StatusProto.toStatusRuntimeException(toStatus(PipelineException.classify(t))));
+        observer.onError(StatusProto.toStatusRuntimeException(dev.skein.pipeline.RpcStatuses.toStatus(PipelineException.classify(t))));
       }
     });
   }
@@ -161,20 +161,4 @@ final class PostSpansService {
     return null;
   }
 
-  /**
-   * Retryable failures become UNAVAILABLE with a {@link RetryInfo} delay; permanent ones INTERNAL,
-   * which clients do not retry.
-   */
-  static com.google.rpc.Status toStatus(PipelineException e) {
-    com.google.rpc.Status.Builder b = com.google.rpc.Status.newBuilder().setMessage(String.valueOf(e.getMessage()));
-    if (e.isRetryable()) {
-      b.setCode(Code.UNAVAILABLE_VALUE).addDetails(Any.pack(RetryInfo.newBuilder()
-          .setRetryDelay(com.google.protobuf.Duration.newBuilder()
-              .setSeconds(e.retryAfter().getSeconds()).setNanos(e.retryAfter().getNano()))
-          .build()));
-    } else {
-      b.setCode(Code.INTERNAL_VALUE);
-    }
-    return b.build();
-  }
 }

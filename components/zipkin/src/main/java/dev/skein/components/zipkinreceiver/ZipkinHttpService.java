@@ -118,7 +118,7 @@ final class ZipkinHttpService extends AbstractHttpService {
       }
       return HttpResponse.of(ResponseHeaders.builder(HttpStatus.SERVICE_UNAVAILABLE)
               .contentType(MediaType.PLAIN_TEXT_UTF_8)
-              .add(HttpHeaderNames.RETRY_AFTER, Long.toString(Math.max(1, e.retryAfter().toSeconds())))
+              .add(HttpHeaderNames.RETRY_AFTER, Long.toString(dev.skein.pipeline.RpcStatuses.retryDelay(e).toSeconds()))
               .build(),
           HttpData.ofUtf8(e.getMessage() + "\n"));
     });

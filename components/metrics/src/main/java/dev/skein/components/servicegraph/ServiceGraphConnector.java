@@ -1,0 +1,409 @@
+package dev.skein.components.servicegraph;
+
+import static dev.skein.components.metrics.internal.AttributeValues.asString;
+import static dev.skein.components.metrics.internal.AttributeValues.find;
+
+import dev.skein.components.metrics.internal.Buckets;
+import dev.skein.model.Metrics;
+import dev.skein.model.Nullable;
+import dev.skein.model.Traces;
+import dev.skein.pipeline.Host;
+import dev.skein.pipeline.MetricsConsumer;
+import dev.skein.pipeline.PipelineException;
+import dev.skein.pipeline.Telemetry;
+import dev.skein.pipeline.TracesConnector;
+import io.opentelemetry.proto.common.v1.AnyValue;
+import io.opentelemetry.proto.common.v1.InstrumentationScope;
+import io.opentelemetry.proto.common.v1.KeyValue;
+import io.opentelemetry.proto.metrics.v1.AggregationTemporality;
+import io.opentelemetry.proto.metrics.v1.Histogram;
+import io.opentelemetry.proto.metrics.v1.HistogramDataPoint;
+import io.opentelemetry.proto.metrics.v1.Metric;
+import io.opentelemetry.proto.metrics.v1.NumberDataPoint;
+import io.opentelemetry.proto.metrics.v1.ResourceMetrics;
+import io.opentelemetry.proto.metrics.v1.ScopeMetrics;
+import io.opentelemetry.proto.metrics.v1.Sum;
+import io.opentelemetry.proto.trace.v1.ResourceSpans;
+import io.opentelemetry.proto.trace.v1.ScopeSpans;
+import io.opentelemetry.proto.trace.v1.Span;
+import io.opentelemetry.proto.trace.v1.Status;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.function.LongSupplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Pairs client and server spans (and producer and consumer spans) into edges between services,
+ * and counts requests, failures and latencies per edge, as the Collector's {@code servicegraph}
+ * connector does. A client span that names a database is an edge by itself; spans whose partner
+ * never comes are, after {@code store::ttl}, either edges to a virtual node (a root server span
+ * becomes a request from {@code user}; a client span a request to the service its peer attributes
+ * name) or counted as unpaired.
+ */
+final class ServiceGraphConnector implements TracesConnector {
+  private static final Logger log = LoggerFactory.getLogger(ServiceGraphConnector.class);
+  static final String SCOPE_NAME = "traces_service_graph";
+  /** Series not updated for this long are forgotten, as in the Collector. */
+  static final long STALE_NANOS = TimeUnit.MINUTES.toNanos(15);
+
+  private final String id;
+  private final ServiceGraphConfig config;
+  private final MetricsConsumer next;
+  private final Telemetry telemetry;
+  private final LongSupplier clock;
+  private final double[] bounds;
+  private final EdgeStore store;
+  private final Object lock = new Object();
+  private final Map<String, Series> requests = new LinkedHashMap<>();
+  private final Map<String, Series> unpaired = new LinkedHashMap<>();
+  private final Map<String, Series> dropped = new LinkedHashMap<>();
+  private final long startNanos;
+  private @Nullable ScheduledExecutorService timer;
+  private boolean shutDown;
+
+  /** Counters and histograms of one edge's series. */
+  private static final class Series {
+    final List<KeyValue> attributes;
+    long total;
+    long failed;
+    final long[] serverBuckets;
+    final long[] clientBuckets;
+    double serverSum;
+    double clientSum;
+    long updated;
+
+    Series(List<KeyValue> attributes, int buckets) {
+      this.attributes = attributes;
+      this.serverBuckets = new long[buckets];
+      this.clientBuckets = new long[buckets];
+    }
+  }
+
+  ServiceGraphConnector(String id, ServiceGraphConfig config, MetricsConsumer next, Telemetry telemetry,
+      LongSupplier epochNanos) {
+    this.id = id;
+    this.config = config;
+    this.next = next;
+    this.telemetry = telemetry;
+    this.clock = epochNanos;
+    this.bounds = config.bounds();
+    this.startNanos = epochNanos.getAsLong();
+    this.store = new EdgeStore(config.store.ttl.toNanos(), config.store.maxItems, this::onComplete, this::onExpire,
+        epochNanos);
+  }
+
+  @Override
+  public synchronized void start(Host host) {
+    if (timer != null || shutDown) {
+      return;
+    }
+    timer = Executors.newScheduledThreadPool(1, r -> {
+      Thread t = new Thread(r, "servicegraph-" + id);
+      t.setDaemon(true);
+      return t;
+    });
+    long flush = config.metricsFlushInterval.toNanos();
+    if (flush > 0) {
+      timer.scheduleAtFixedRate(this::flush, flush, flush, TimeUnit.NANOSECONDS);
+    }
+    long expiry = config.storeExpirationLoop.toNanos();
+    timer.scheduleAtFixedRate(store::expire, expiry, expiry, TimeUnit.NANOSECONDS);
+    long cache = config.cacheLoop.toNanos();
+    timer.scheduleAtFixedRate(this::forgetStaleSeries, cache, cache, TimeUnit.NANOSECONDS);
+  }
+
+  @Override
+  public CompletableFuture<Void> consume(Traces traces) {
+    for (ResourceSpans rs : traces.resourceSpans()) {
+      List<KeyValue> resource = rs.getResource().getAttributesList();
+      AnyValue service = find(resource, "service.name");
+      if (service == null) {
+        continue;
+      }
+      String serviceName = asString(service);
+      for (ScopeSpans ss : rs.getScopeSpansList()) {
+        for (Span span : ss.getSpansList()) {
+          consume(serviceName, resource, span);
+        }
+      }
+    }
+    if (config.metricsFlushInterval.isZero()) {
+      flush();
+    }
+    return CompletableFuture.completedFuture(null);
+  }
+
+  private void consume(String serviceName, List<KeyValue> resource, Span span) {
+    boolean failed = span.getStatus().getCode() == Status.StatusCode.STATUS_CODE_ERROR;
+    double latency = Math.max(0, (span.getEndTimeUnixNano() - span.getStartTimeUnixNano()) / 1e9);
+    EdgeStore.Result result;
+    String connectionType;
+    boolean client;
+    switch (span.getKind()) {
+      case SPAN_KIND_PRODUCER:
+      case SPAN_KIND_CLIENT:
+        client = true;
+        connectionType = span.getKind() == Span.SpanKind.SPAN_KIND_PRODUCER ? Edge.MESSAGING_SYSTEM : Edge.UNSET;
+        result = store.upsert(new EdgeStore.Key(span.getTraceId(), span.getSpanId()), e -> {
+          e.connectionType = connectionType;
+          e.clientService = serviceName;
+          e.clientLatencySeconds = latency;
+          e.failed = e.failed || failed;
+          dimensions("client", e.dimensions, resource, span.getAttributesList());
+          for (String attribute : config.virtualNodePeerAttributes) {
+            AnyValue v = find(span.getAttributesList(), attribute);
+            if (v != null) {
+              e.peer.put(attribute, asString(v));
+              break;
+            }
+          }
+          String database = firstMatch(config.databaseNameAttributes, resource, span.getAttributesList());
+          if (database != null) {
+            e.connectionType = Edge.DATABASE;
+            e.serverService = database;
+            e.serverLatencySeconds = latency;
+          }
+        });
+        break;
+      case SPAN_KIND_CONSUMER:
+      case SPAN_KIND_SERVER:
+        client = false;
+        connectionType = span.getKind() == Span.SpanKind.SPAN_KIND_CONSUMER ? Edge.MESSAGING_SYSTEM : Edge.UNSET;
+        result = store.upsert(new EdgeStore.Key(span.getTraceId(), span.getParentSpanId()), e -> {
+          e.connectionType = connectionType;
+          e.serverService = serviceName;
+          e.serverLatencySeconds = latency;
+          e.failed = e.failed || failed;
+          dimensions("server", e.dimensions, resource, span.getAttributesList());
+        });
+        break;
+      default:
+        return;
+    }
+    if (result == EdgeStore.Result.DROPPED) {
+      telemetry.add("otelcol_connector_servicegraph_dropped_spans", "connector", id, 1);
+      count(dropped, client ? serviceName : "", client ? "" : serviceName, connectionType);
+    } else if (result == EdgeStore.Result.NEW) {
+      telemetry.add("otelcol_connector_servicegraph_total_edges", "connector", id, 1);
+    }
+  }
+
+  private void dimensions(String side, Map<String, String> out, List<KeyValue> resource, List<KeyValue> span) {
+    for (String d : config.dimensions) {
+      String v = firstMatch(List.of(d), resource, span);
+      if (v != null) {
+        out.put(side + "_" + d, v);
+      }
+    }
+  }
+
+  private static @Nullable String firstMatch(List<String> keys, List<KeyValue> resource, List<KeyValue> span) {
+    for (String k : keys) {
+      AnyValue v = find(resource, k);
+      if (v == null) {
+        v = find(span, k);
+      }
+      if (v != null) {
+        return asString(v);
+      }
+    }
+    return null;
+  }
+
+  private void onComplete(Edge e) {
+    List<KeyValue> attributes = new ArrayList<>();
+    attributes.add(string("client", e.clientService));
+    attributes.add(string("server", e.serverService));
+    attributes.add(string("connection_type", e.connectionType));
+    attributes.add(KeyValue.newBuilder().setKey("failed").setValue(AnyValue.newBuilder().setBoolValue(e.failed)).build());
+    for (String d : config.dimensions) {
+      for (String side : new String[] {"client", "server"}) {
+        String v = e.dimensions.get(side + "_" + d);
+        if (v != null) {
+          attributes.add(string(side + "_" + d, v));
+        }
+      }
+    }
+    if (config.virtualNodeExtraLabel) {
+      attributes.add(string("virtual_node", e.virtualNodeLabel));
+    }
+    StringBuilder key = new StringBuilder();
+    for (KeyValue kv : attributes) {
+      key.append(kv.getKey()).append('\u0000').append(asString(kv.getValue())).append('\u0001');
+    }
+    long now = clock.getAsLong();
+    synchronized (lock) {
+      Series s = requests.computeIfAbsent(key.toString(), k -> new Series(List.copyOf(attributes), bounds.length + 1));
+      s.total++;
+      if (e.failed) {
+        s.failed++;
+      }
+      s.serverBuckets[Buckets.index(bounds, e.serverLatencySeconds)]++;
+      s.serverSum += e.serverLatencySeconds;
+      s.clientBuckets[Buckets.index(bounds, e.clientLatencySeconds)]++;
+      s.clientSum += e.clientLatencySeconds;
+      s.updated = now;
+    }
+  }
+
+  private void onExpire(Edge e) {
+    telemetry.add("otelcol_connector_servicegraph_expired_edges", "connector", id, 1);
+    boolean paired = false;
+    if (!config.virtualNodePeerAttributes.isEmpty()) {
+      String connectionType = e.connectionType;
+      if (e.clientService.isEmpty() && e.key.spanId().isEmpty()) {
+        e.connectionType = Edge.VIRTUAL_NODE;
+        e.clientService = "user";
+        e.virtualNodeLabel = "client";
+        onComplete(e);
+        paired = true;
+      } else if (e.serverService.isEmpty() && !e.clientService.isEmpty()) {
+        e.connectionType = Edge.VIRTUAL_NODE;
+        e.serverService = e.peer.isEmpty() ? "unknown" : e.peer.values().iterator().next();
+        e.virtualNodeLabel = "server";
+        onComplete(e);
+        paired = true;
+      }
+      if (!paired) {
+        e.connectionType = connectionType;
+      }
+    }
+    if (!paired) {
+      count(unpaired, e.clientService, e.serverService, e.connectionType);
+    }
+  }
+
+  private void count(Map<String, Series> table, String client, String server, String connectionType) {
+    String key = client + '\u0000' + server + '\u0000' + connectionType;
+    long now = clock.getAsLong();
+    synchronized (lock) {
+      Series s = table.computeIfAbsent(key, k -> new Series(List.of(string("client", client), string("server", server),
+          string("connection_type", connectionType)), 0));
+      s.total++;
+      s.updated = now;
+    }
+  }
+
+  private static KeyValue string(String key, String value) {
+    return KeyValue.newBuilder().setKey(key).setValue(AnyValue.newBuilder().setStringValue(value)).build();
+  }
+
+  /** Expires waiting edges now rather than on the next loop; for tests. */
+  void expireNow() {
+    store.expire();
+  }
+
+  /** Returns every series as OTLP metrics, with cumulative temporality. */
+  Metrics collect() {
+    long now = clock.getAsLong() - config.metricsTimestampOffset.toNanos();
+    ScopeMetrics.Builder sm = ScopeMetrics.newBuilder().setScope(InstrumentationScope.newBuilder().setName(SCOPE_NAME));
+    synchronized (lock) {
+      sum(sm, "traces_service_graph_request_total", requests, s -> s.total, now, false);
+      sum(sm, "traces_service_graph_request_failed_total", requests, s -> s.failed, now, true);
+      histogram(sm, "traces_service_graph_request_server", true, now);
+      histogram(sm, "traces_service_graph_request_client", false, now);
+      sum(sm, "traces_service_graph_unpaired_spans_total", unpaired, s -> s.total, now, false);
+      sum(sm, "traces_service_graph_dropped_spans_total", dropped, s -> s.total, now, false);
+    }
+    if (sm.getMetricsCount() == 0) {
+      return Metrics.of(List.of());
+    }
+    return Metrics.of(List.of(ResourceMetrics.newBuilder().addScopeMetrics(sm).build()));
+  }
+
+  private void sum(ScopeMetrics.Builder sm, String name, Map<String, Series> table,
+      java.util.function.ToLongFunction<Series> value, long now, boolean skipZero) {
+    Sum.Builder b = Sum.newBuilder().setIsMonotonic(true)
+        .setAggregationTemporality(AggregationTemporality.AGGREGATION_TEMPORALITY_CUMULATIVE);
+    for (Series s : table.values()) {
+      long v = value.applyAsLong(s);
+      if (skipZero && v == 0) {
+        continue;
+      }
+      b.addDataPoints(NumberDataPoint.newBuilder().addAllAttributes(s.attributes)
+          .setStartTimeUnixNano(startNanos).setTimeUnixNano(now).setAsInt(v));
+    }
+    if (b.getDataPointsCount() > 0) {
+      sm.addMetrics(Metric.newBuilder().setName(name).setSum(b));
+    }
+  }
+
+  private void histogram(ScopeMetrics.Builder sm, String name, boolean server, long now) {
+    Histogram.Builder b = Histogram.newBuilder()
+        .setAggregationTemporality(AggregationTemporality.AGGREGATION_TEMPORALITY_CUMULATIVE);
+    for (Series s : requests.values()) {
+      HistogramDataPoint.Builder p = HistogramDataPoint.newBuilder().addAllAttributes(s.attributes)
+          .setStartTimeUnixNano(startNanos).setTimeUnixNano(now).setCount(s.total)
+          .setSum(server ? s.serverSum : s.clientSum);
+      for (double bound : bounds) {
+        p.addExplicitBounds(bound);
+      }
+      for (long c : server ? s.serverBuckets : s.clientBuckets) {
+        p.addBucketCounts(c);
+      }
+      b.addDataPoints(p);
+    }
+    if (b.getDataPointsCount() > 0) {
+      sm.addMetrics(Metric.newBuilder().setName(name).setUnit("s").setHistogram(b));
+    }
+  }
+
+  private void forgetStaleSeries() {
+    long now = clock.getAsLong();
+    synchronized (lock) {
+      requests.values().removeIf(s -> now - s.updated > STALE_NANOS);
+      unpaired.values().removeIf(s -> now - s.updated > STALE_NANOS);
+      dropped.values().removeIf(s -> now - s.updated > STALE_NANOS);
+    }
+  }
+
+  /** Pushes the current metrics downstream and waits for them to be handled. */
+  void flush() {
+    Metrics m = collect();
+    if (m.dataPointCount() == 0) {
+      return;
+    }
+    try {
+      next.consume(m).get(config.metricsFlushInterval.toMillis() + 10_000, TimeUnit.MILLISECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    } catch (Exception e) {
+      log.warn("connector \"{}\": the metrics pipeline refused {} data points: {}", id, m.dataPointCount(),
+          PipelineException.classify(e).getMessage());
+    }
+  }
+
+  /** The number of spans waiting for their partner. */
+  int waiting() {
+    return store.size();
+  }
+
+  @Override
+  public void shutdown() {
+    ScheduledExecutorService t;
+    synchronized (this) {
+      if (shutDown) {
+        return;
+      }
+      shutDown = true;
+      t = timer;
+      timer = null;
+    }
+    if (t != null) {
+      t.shutdownNow();
+      try {
+        t.awaitTermination(10, TimeUnit.SECONDS);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+      flush();
+    }
+  }
+}
