@@ -162,7 +162,7 @@ final class ToBatches {
         return tag.setVType(Model.ValueType.STRING).setVStr(value.getStringValue()).build();
       case ARRAY_VALUE:
       case KVLIST_VALUE:
-        return tag.setVType(Model.ValueType.STRING).setVStr(AttributeJson.write(value)).build();
+        return tag.setVType(Model.ValueType.STRING).setVStr(dev.skein.wire.jaeger.GoJson.write(value)).build();
       default:
         // An empty value is the zero tag, an empty string, as in the Collector.
         return tag.setVType(Model.ValueType.STRING).build();
@@ -180,7 +180,7 @@ final class ToBatches {
       case VALUE_NOT_SET:
         return "";
       default:
-        return AttributeJson.write(value);
+        return dev.skein.wire.jaeger.GoJson.write(value);
     }
   }
 

@@ -4,11 +4,11 @@ import java.util.Collection;
 import java.util.Optional;
 
 /** Finds the closest known word for "did you mean" hints. */
-final class Suggest {
+public final class Suggest {
   private Suggest() {}
 
   /** Returns the candidate closest to {@code word}, if it is close enough to be a likely typo. */
-  static Optional<String> closest(String word, Collection<String> candidates) {
+  public static Optional<String> closest(String word, Collection<String> candidates) {
     String best = null;
     int bestDistance = Integer.MAX_VALUE;
     for (String c : candidates) {
@@ -23,7 +23,7 @@ final class Suggest {
   }
 
   /** Appends {@code (did you mean "x"?)} when there is a close candidate. */
-  static String hint(String word, Collection<String> candidates) {
+  public static String hint(String word, Collection<String> candidates) {
     return closest(word, candidates).map(s -> " (did you mean \"" + s + "\"?)").orElse("");
   }
 

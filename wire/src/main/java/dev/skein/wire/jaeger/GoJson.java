@@ -18,13 +18,17 @@ import java.util.TreeMap;
  * an empty string for the whole value; this writes it as the string {@code "NaN"},
  * {@code "Infinity"} or {@code "-Infinity"} and keeps the rest.
  */
-final class GoJson {
+public final class GoJson {
   private static final char[] HEX = "0123456789abcdef".toCharArray();
   private static final Comparator<String> CODE_POINT_ORDER = GoJson::compareCodePoints;
 
   private GoJson() {}
 
-  static String write(AnyValue value) {
+  /**
+   * Writes an array or kvlist attribute as the one string a Jaeger tag can hold, the way the
+   * Collector does ({@code pcommon.Value.AsString()}, which is Go's {@code encoding/json}).
+   */
+  public static String write(AnyValue value) {
     StringBuilder sb = new StringBuilder();
     write(sb, value);
     return sb.toString();

@@ -81,7 +81,7 @@ final class JaegerSender implements TracesSender {
     }
     TlsChannelCredentials.Builder b = TlsChannelCredentials.newBuilder();
     if (tls.insecureSkipVerify) {
-      b.trustManager(new TrustEverything());
+      b.trustManager(dev.skein.components.exporters.internal.Tls.trustEverything());
     } else if (!tls.caFile.isEmpty()) {
       b.trustManager(readable(tls.caFile, "tls::ca_file"));
     }
@@ -173,32 +173,6 @@ final class JaegerSender implements TracesSender {
     } catch (InterruptedException e) {
       c.shutdownNow();
       Thread.currentThread().interrupt();
-    }
-  }
-
-  /** For {@code insecure_skip_verify}: trusts any certificate for any name, as Go's option does. */
-  private static final class TrustEverything extends X509ExtendedTrustManager {
-    @Override
-    public void checkClientTrusted(X509Certificate[] chain, String authType, Socket socket) {}
-
-    @Override
-    public void checkServerTrusted(X509Certificate[] chain, String authType, Socket socket) {}
-
-    @Override
-    public void checkClientTrusted(X509Certificate[] chain, String authType, SSLEngine engine) {}
-
-    @Override
-    public void checkServerTrusted(X509Certificate[] chain, String authType, SSLEngine engine) {}
-
-    @Override
-    public void checkClientTrusted(X509Certificate[] chain, String authType) {}
-
-    @Override
-    public void checkServerTrusted(X509Certificate[] chain, String authType) {}
-
-    @Override
-    public X509Certificate[] getAcceptedIssuers() {
-      return new X509Certificate[0];
     }
   }
 }

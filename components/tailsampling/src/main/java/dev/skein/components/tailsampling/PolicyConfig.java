@@ -196,7 +196,7 @@ final class PolicyConfig {
       return value + " (expected: " + expected + "; the Collector's " + type + " policy is not implemented in Skein)";
     }
     return value + " (expected: " + expected
-        + PolicyType.closest(type, allowed).map(s -> "; did you mean \"" + s + "\"?").orElse("") + ")";
+        + dev.skein.pipeline.config.Suggest.closest(type, allowed).map(s -> "; did you mean \"" + s + "\"?").orElse("") + ")";
   }
 
   private void validateLatency(String path, List<String> errors) {

@@ -142,6 +142,11 @@ public final class Tls {
     }
   }
 
+  /** A trust manager for {@code insecure_skip_verify}: it accepts every certificate for any name. */
+  public static X509ExtendedTrustManager trustEverything() {
+    return new TrustEverything();
+  }
+
   /**
    * Accepts every certificate for {@code insecure_skip_verify}. Being an extended trust manager is
    * what stops the JDK from checking the host name on top of it.
