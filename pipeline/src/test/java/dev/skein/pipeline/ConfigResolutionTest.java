@@ -130,6 +130,8 @@ class ConfigResolutionTest {
             "service::pipelines::traces::receivers: empty (expected: at least one receiver)"),
         Arguments.of(VALID.replace("    traces:", "    logs:"),
             "service::pipelines::logs: \"logs\" pipelines are not supported (expected: traces or metrics)"),
+        Arguments.of(VALID.replace("nested: {size: 5}", "nested:\n      size: ${env:UNSET}"),
+            "receivers::source::nested::size: empty value (expected: an integer)"),
         Arguments.of("receivers: [a\n", "invalid YAML"));
   }
 

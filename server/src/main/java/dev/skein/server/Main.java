@@ -148,6 +148,7 @@ public final class Main implements Callable<Integer> {
     public Integer call() {
       try {
         ResolvedConfig c = ResolvedConfig.resolve(load(configs), ComponentRegistry.load());
+        TelemetryServer.address(c.telemetry().orElse(null));
         spec.commandLine().getOut().println("The configuration is valid: " + c.pipelines().size()
             + " pipeline" + (c.pipelines().size() == 1 ? "" : "s") + ", " + c.extensions().size() + " extensions.");
         spec.commandLine().getOut().flush();

@@ -74,7 +74,8 @@ public final class ConfigBinder {
       throw new ConfigException(List.of(join(path, e) + ": " + quote(e.getValue())
           + " (expected: " + expected(e.getTargetType(), e) + ")"));
     } catch (MismatchedInputException e) {
-      throw new ConfigException(List.of(join(path, e) + ": " + e.getOriginalMessage().split("\n")[0]
+      String what = e.getOriginalMessage().contains("`null`") ? "empty value" : e.getOriginalMessage().split("\n")[0];
+      throw new ConfigException(List.of(join(path, e) + ": " + what
           + " (expected: " + expected(e.getTargetType(), e) + ")"));
     } catch (JsonMappingException e) {
       String msg = e.getCause() instanceof IllegalArgumentException ? e.getCause().getMessage()

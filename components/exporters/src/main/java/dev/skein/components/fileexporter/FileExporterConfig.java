@@ -55,8 +55,8 @@ final class FileExporterConfig implements ComponentConfig {
     if (!format.equals("json") && !format.equals("proto")) {
       errors.add("format: \"" + format + "\" (expected: json or proto)");
     }
-    if (!compression.isEmpty()) {
-      errors.add("compression: \"" + compression + "\" (expected: empty; Skein does not compress files)");
+    if (!compression.isEmpty() && !compression.equals("none")) {
+      errors.add("compression: \"" + compression + "\" (expected: empty or none; Skein does not compress files)");
     }
     if (flushInterval.isNegative() || flushInterval.isZero()) {
       errors.add("flush_interval: " + GoDuration.format(flushInterval) + " (expected: > 0)");
