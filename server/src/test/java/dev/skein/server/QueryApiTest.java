@@ -66,8 +66,6 @@ class QueryApiTest {
       "/api/traces/not-hex, 400, hexadecimal",
       "/api/traces/0af7651916cd43dd8448eb211c80319c00, 400, 1 to 32 hexadecimal characters",
       "/api/traces/00000000000000000000000000000000, 400, not all zero",
-      "/api/v3/traces/0af7651916cd43dd8448eb211c80319c, 404, trace not found",
-      "/api/v3/traces/zz, 400, hexadecimal",
       "/api/operations, 400, service",
       "/api/operations?service=inventory&spanKind=sideways, 400, spanKind"})
   void errorsAreJsonWithTheStatus(String path, int status, String message) throws Exception {
@@ -76,6 +74,29 @@ class QueryApiTest {
     assertThat(r.contentType()).startsWith("application/json");
     assertThat(r.json().at("/errors/0/code").asInt()).isEqualTo(status);
     assertThat(r.json().at("/errors/0/msg").asText()).contains(message);
+  }
+
+  @ParameterizedTest
+  @CsvSource({
+      "/api/v3/traces/0af7651916cd43dd8448eb211c80319c, 404, not found",
+      "/api/v3/traces/zz, 400, hexadecimal"})
+  void v3ErrorsUseTheGatewayShape(String path, int status, String message) throws Exception {
+    TestServer.Reply r = server.get(path);
+    assertThat(r.status()).isEqualTo(status);
+    assertThat(r.json().at("/error/httpCode").asInt()).isEqualTo(status);
+    assertThat(r.json().at("/error/message").asText()).contains(message);
+  }
+
+  @Test
+  void searchFindsTheTraceByServiceAndDuration() throws Exception {
+    TestServer.Reply r = server.get("/api/traces?service=inventory&minDuration=50ms&lookback=custom"
+        + "&start=1699999999000000&end=1700000001000000");
+    assertThat(r.status()).isEqualTo(200);
+    assertThat(r.json().get("data")).hasSize(1);
+    assertThat(r.json().at("/data/0/traceID").asText()).isEqualTo("000000000000abcd");
+    TestServer.Reply none = server.get("/api/traces?service=inventory&minDuration=1s"
+        + "&start=1699999999000000&end=1700000001000000");
+    assertThat(none.json().get("data")).isEmpty();
   }
 
   @Test

@@ -30,5 +30,20 @@ public record Capabilities(Set<Capability> supported) {
     DURABLE,
     /** Spans older than the configured retention are deleted. */
     RETENTION,
+    /**
+     * {@link TraceReader#search}: every {@link dev.skein.storage.search.TraceQuery} condition,
+     * every order, and cursor paging.
+     */
+    SEARCH,
+    /**
+     * Search returns candidate traces in a stable order and {@link TraceReader#trace(dev.skein.model.TraceId, int)}
+     * returns them with parent span IDs, so the query layer can evaluate TraceQL's structural
+     * operators and aggregates on them, page by page.
+     */
+    TRACEQL_STRUCTURAL,
+    /** {@link TraceReader#dependencies}. */
+    DEPENDENCIES,
+    /** {@link TraceReader#tagNames} and {@link TraceReader#tagValues}. */
+    TAGS,
   }
 }

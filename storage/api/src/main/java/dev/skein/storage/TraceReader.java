@@ -1,12 +1,26 @@
 package dev.skein.storage;
 
+import dev.skein.model.Nullable;
 import dev.skein.model.TraceId;
 import dev.skein.model.Traces;
+import dev.skein.storage.search.DependencyLink;
+import dev.skein.storage.search.SearchResult;
+import dev.skein.storage.search.TagQuery;
+import dev.skein.storage.search.TagValue;
+import dev.skein.storage.search.TraceQuery;
+import dev.skein.storage.search.TraceSummary;
+import dev.skein.storage.search.TraceSummaryBuilder;
 import java.util.List;
 import java.util.Optional;
-import dev.skein.model.Nullable;
 
-/** Reads spans from a store. Implementations are thread-safe. */
+/**
+ * Reads spans from a store. Implementations are thread-safe.
+ *
+ * <p>A span written more than once (the same span under the same resource and scope) is read
+ * once, by every method. Methods a backend does not support throw
+ * {@link UnsupportedOperationException} naming the missing {@link Capabilities.Capability}; the
+ * backend's {@link #capabilities()} says which it supports.
+ */
 public interface TraceReader {
   /**
    * Returns every stored span of the trace, grouped by resource and scope, or empty when no span
@@ -25,4 +39,82 @@ public interface TraceReader {
    *     {@code consumer}, {@code internal}) to keep only those, or null for all
    */
   List<Operation> operations(String service, @Nullable String spanKind);
+
+  /** What this backend supports. */
+  default Capabilities capabilities() {
+    return Capabilities.of(Capabilities.Capability.TRACE_BY_ID);
+  }
+
+  /**
+   * Returns the trace with at most {@code maxSpans} spans: the earliest-starting ones, ties broken
+   * by span ID. Backends should override this to avoid reading a huge trace whole; this default
+   * reads it whole and then drops spans.
+   *
+   * @throws IllegalArgumentException if {@code maxSpans} is not positive
+   */
+  default Optional<LimitedTrace> trace(TraceId traceId, int maxSpans) {
+    if (maxSpans <= 0) {
+      throw new IllegalArgumentException("maxSpans: " + maxSpans + " (expected: > 0)");
+    }
+    return trace(traceId).map(all -> LimitedTrace.truncate(all, maxSpans));
+  }
+
+  /**
+   * Returns one page of the traces that match {@code query}, as {@link TraceQuery} defines, in
+   * its order. {@link SearchResult#next()} is set exactly when more matching traces follow.
+   *
+   * @throws dev.skein.storage.search.RegexBudgetExceededException when regular expressions ran
+   *     past the query's budget
+   * @throws UnsupportedOperationException without {@link Capabilities.Capability#SEARCH}
+   */
+  default SearchResult search(TraceQuery query) {
+    throw unsupported(this, "search", Capabilities.Capability.SEARCH);
+  }
+
+  /**
+   * Returns the calls between services made by spans that started within [{@code startMinNanos},
+   * {@code startMaxNanos}]: for each child span whose parent span (a stored span of the same trace
+   * with the child's parent span ID) belongs to another service, one call from the parent's
+   * service to the child's. Sorted by parent, then child.
+   *
+   * @throws UnsupportedOperationException without {@link Capabilities.Capability#DEPENDENCIES}
+   */
+  default List<DependencyLink> dependencies(long startMinNanos, long startMaxNanos) {
+    throw unsupported(this, "dependencies", Capabilities.Capability.DEPENDENCIES);
+  }
+
+  /**
+   * Returns the distinct keys of the attributes of {@code query.scope()} on the spans the query
+   * selects, sorted, at most {@code query.limit()}.
+   *
+   * @throws UnsupportedOperationException without {@link Capabilities.Capability#TAGS}
+   */
+  default List<String> tagNames(TagQuery query) {
+    throw unsupported(this, "tag names", Capabilities.Capability.TAGS);
+  }
+
+  /**
+   * Returns the distinct values of attribute {@code key} of {@code query.scope()} on the spans the
+   * query selects, for values of type string, int, double and bool; sorted by value, then type;
+   * at most {@code query.limit()}.
+   *
+   * @throws UnsupportedOperationException without {@link Capabilities.Capability#TAGS}
+   */
+  default List<TagValue> tagValues(TagQuery query, String key) {
+    throw unsupported(this, "tag values", Capabilities.Capability.TAGS);
+  }
+
+  /**
+   * Returns the summary of one trace, as search would report it, or empty when no span of it is
+   * stored. This default reads the whole trace.
+   */
+  default Optional<TraceSummary> summary(TraceId traceId) {
+    return trace(traceId).map(t -> TraceSummaryBuilder.of(traceId, t));
+  }
+
+  private static UnsupportedOperationException unsupported(TraceReader reader, String what,
+      Capabilities.Capability capability) {
+    return new UnsupportedOperationException(reader.getClass().getSimpleName() + " does not support "
+        + what + " (capability " + capability + ")");
+  }
 }

@@ -5,6 +5,7 @@ package dev.skein.storage;
  * it waits for writes in flight and then releases the store.
  */
 public interface TraceStore extends TraceWriter, TraceReader, AutoCloseable {
+  @Override
   Capabilities capabilities();
 
   @Override

@@ -34,7 +34,13 @@ final class QueryExtension implements Component {
     InetSocketAddress a = Endpoint.parse(config.endpoint);
     InetSocketAddress bind = a.isUnresolved() ? new InetSocketAddress(a.getHostString(), a.getPort()) : a;
     ServerBuilder sb = Server.builder().port(bind, SessionProtocol.HTTP);
-    QueryApi.register(sb, StorageExtension.find(host, config.backend));
+    QueryApi.register(sb, StorageExtension.find(host, config.backend), dev.skein.query.QueryLimits.builder()
+        .maxTracesPerSearch(config.limits.maxTracesPerSearch)
+        .maxTimeRange(config.limits.maxTimeRange)
+        .maxSpansPerTrace(config.limits.maxSpansPerTrace)
+        .regexBudget(config.limits.regexBudget)
+        .maxInspectedTraces(config.limits.maxInspectedTraces)
+        .build());
     Server s = sb.build();
     try {
       s.start().join();

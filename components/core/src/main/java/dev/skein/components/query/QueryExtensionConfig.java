@@ -9,6 +9,16 @@ import java.util.List;
 final class QueryExtensionConfig implements ComponentConfig {
   String endpoint = "0.0.0.0:16686";
   String backend = "main";
+  Limits limits = new Limits();
+
+  /** Caps that keep one query from taking the server down. */
+  static final class Limits {
+    int maxTracesPerSearch = 1000;
+    java.time.Duration maxTimeRange = java.time.Duration.ofHours(168);
+    int maxSpansPerTrace = 10_000;
+    java.time.Duration regexBudget = java.time.Duration.ofSeconds(1);
+    int maxInspectedTraces = 10_000;
+  }
 
   @Override
   public List<String> validate() {
@@ -17,9 +27,26 @@ final class QueryExtensionConfig implements ComponentConfig {
     if (p != null) {
       errors.add(p);
     }
+    positive(errors, "limits::max_traces_per_search", limits.maxTracesPerSearch);
+    positive(errors, "limits::max_spans_per_trace", limits.maxSpansPerTrace);
+    positive(errors, "limits::max_inspected_traces", limits.maxInspectedTraces);
+    positive(errors, "limits::max_time_range", limits.maxTimeRange);
+    positive(errors, "limits::regex_budget", limits.regexBudget);
     if (backend.isBlank()) {
       errors.add("backend: empty (expected: the name of a storage backend)");
     }
     return errors;
+  }
+
+  private static void positive(List<String> errors, String key, int n) {
+    if (n <= 0) {
+      errors.add(key + ": " + n + " (expected: > 0)");
+    }
+  }
+
+  private static void positive(List<String> errors, String key, java.time.Duration d) {
+    if (d.isNegative() || d.isZero()) {
+      errors.add(key + ": " + dev.skein.pipeline.config.GoDuration.format(d) + " (expected: > 0)");
+    }
   }
 }

@@ -5,6 +5,7 @@ import static dev.skein.storage.conformance.TraceAssertions.spansOf;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.fail;
+import static org.junit.jupiter.api.DynamicTest.dynamicTest;
 
 import com.google.protobuf.ByteString;
 import com.google.protobuf.UnknownFieldSet;
@@ -12,9 +13,26 @@ import dev.skein.model.TraceId;
 import dev.skein.model.Traces;
 import dev.skein.storage.Capabilities;
 import dev.skein.storage.Capabilities.Capability;
+import dev.skein.storage.LimitedTrace;
 import dev.skein.storage.Operation;
 import dev.skein.storage.StorageException;
 import dev.skein.storage.TraceStore;
+import dev.skein.storage.search.Attribute;
+import dev.skein.storage.search.Comparison;
+import dev.skein.storage.search.Cursor;
+import dev.skein.storage.search.DependencyLink;
+import dev.skein.storage.search.Intrinsic;
+import dev.skein.storage.search.Order;
+import dev.skein.storage.search.RegexBudgetExceededException;
+import dev.skein.storage.search.Regexes;
+import dev.skein.storage.search.SearchResult;
+import dev.skein.storage.search.SpanCondition;
+import dev.skein.storage.search.TagQuery;
+import dev.skein.storage.search.TagScope;
+import dev.skein.storage.search.TagValue;
+import dev.skein.storage.search.TraceQuery;
+import dev.skein.storage.search.TraceSummary;
+import dev.skein.storage.search.Value;
 import io.opentelemetry.proto.resource.v1.Resource;
 import io.opentelemetry.proto.trace.v1.ResourceSpans;
 import io.opentelemetry.proto.trace.v1.ScopeSpans;
@@ -24,8 +42,10 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Random;
 import java.util.Set;
@@ -37,9 +57,13 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.function.BooleanSupplier;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestFactory;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -63,6 +87,14 @@ import org.junit.jupiter.api.io.TempDir;
  * without {@code service.name} belong to {@code unknown_service}. A backend declaring
  * {@link Capability#DURABLE} must keep everything across close and reopen of the same directory.
  *
+ * <p>Search, dependencies and tags are checked against data files: the traces of
+ * {@link SearchFixtures} and the queries with their answers in {@code search-queries.json} (one
+ * dynamic test per query). A backend without {@link Capability#SEARCH}, {@link Capability#DEPENDENCIES}
+ * or {@link Capability#TAGS} must refuse those calls with {@link UnsupportedOperationException}.
+ * Writes are idempotent: writing the same spans again changes no answer. A backend declaring
+ * {@link Capability#RETENTION} overrides {@link #openWithRetention} and must forget expired traces
+ * everywhere: by ID, in search, services, operations, dependencies and tags.
+ *
  * <p>Each test gets a fresh empty directory and a store opened on it, closed afterwards. Waits
  * are bounded so a broken backend fails instead of hanging; nothing here measures time.
  */
@@ -84,6 +116,16 @@ public abstract class TraceStoreConformance {
 
   /** The capabilities the backend must declare, exactly. */
   protected abstract Capabilities expectedCapabilities();
+
+  /**
+   * Opens a store in {@code dir} that deletes traces whose first span started more than
+   * {@code retention} ago, checking every {@code checkInterval}. Backends declaring
+   * {@link Capability#RETENTION} must override this; the default fails the test.
+   */
+  protected TraceStore openWithRetention(Path dir, Duration retention, Duration checkInterval)
+      throws Exception {
+    return fail("a backend declaring RETENTION must override openWithRetention");
+  }
 
   @BeforeEach
   void openStore() throws Exception {
@@ -432,31 +474,38 @@ public abstract class TraceStoreConformance {
   }
 
   @Test
-  void keepsReadingCorrectlyWhenTheSameSpanIsWrittenTwice() {
+  void keepsASpanWrittenTwiceOnce() {
     TraceId id = Fixtures.traceId(100);
     Traces trace = Fixtures.fullTrace(id, recently());
 
     write(trace);
     write(trace);
+    // A retry may regroup the same spans differently; they are still the same spans.
+    write(interleave(trace, Traces.empty()));
 
     Traces read = store.trace(id).orElseThrow();
-    Set<ByteString> spanIds = new HashSet<>();
-    read.forEachSpan((rs, ss, span) -> spanIds.add(span.getSpanId()));
-    assertThat(spanIds).hasSize(Fixtures.FULL_TRACE_SPANS);
-    assertThat(read.spanCount()).isBetween(Fixtures.FULL_TRACE_SPANS, 2 * Fixtures.FULL_TRACE_SPANS);
-    // Whatever a backend does with the duplicate, every span it returns is one that was written.
-    Traces expected = TraceAssertions.normalize(trace);
-    read.forEachSpan((rs, ss, span) -> {
-      Traces single = Traces.builder().add(rs, ss, span).build();
-      Traces.Builder match = Traces.builder();
-      expected.forEachSpan((ers, ess, es) -> {
-        if (es.getSpanId().equals(span.getSpanId())) {
-          match.add(ers, ess, es);
-        }
-      });
-      assertSameSpans(single, match.build());
-    });
+    assertThat(read.spanCount()).isEqualTo(Fixtures.FULL_TRACE_SPANS);
+    assertSameSpans(read, trace);
     assertThat(store.operations(Fixtures.FRONTEND, null)).hasSize(2);
+  }
+
+  @Test
+  void keepsSpansThatOnlyShareASpanIdApart() {
+    // Zipkin's client and server halves of one call share a span ID; both are kept.
+    TraceId id = Fixtures.traceId(101);
+    long start = recently();
+    Span client = Fixtures.span(id, Fixtures.spanId(1), null, "GET /stock", SpanKind.SPAN_KIND_CLIENT,
+        start, start + 2_000_000).build();
+    Span server = client.toBuilder().setKind(SpanKind.SPAN_KIND_SERVER).setStartTimeUnixNano(start + 100).build();
+    Traces both = Traces.builder()
+        .add(Fixtures.resource("shop"), Fixtures.defaultScope(), client)
+        .add(Fixtures.resource("inventory"), Fixtures.defaultScope(), server)
+        .build();
+
+    write(both);
+    write(both);
+
+    assertSameSpans(store.trace(id).orElseThrow(), both);
   }
 
   @Test
@@ -535,6 +584,324 @@ public abstract class TraceStoreConformance {
     store = open(dir);
     assertThat(store.trace(more)).isPresent();
     assertThat(store.trace(id)).isPresent();
+  }
+
+  @Test
+  void capsTheSpansOfALargeTrace() {
+    TraceId id = Fixtures.traceId(95);
+    long start = recently();
+    Traces.Builder b = Traces.builder();
+    for (int i = 0; i < 500; i++) {
+      // Written latest first, so the cap must sort rather than keep the first written.
+      int n = 499 - i;
+      b.add(Fixtures.resource("batch-" + (n % 3)), Fixtures.defaultScope(),
+          Fixtures.span(id, Fixtures.spanId(id, n), n == 0 ? null : Fixtures.spanId(id, 0),
+              "step-" + n, SpanKind.SPAN_KIND_INTERNAL, start + n * 1_000L, start + n * 1_000L + 10).build());
+    }
+    write(b.build());
+
+    LimitedTrace capped = store.trace(id, 100).orElseThrow();
+    assertThat(capped.truncated()).isTrue();
+    assertThat(capped.totalSpans()).isEqualTo(500);
+    assertThat(capped.spans().spanCount()).isEqualTo(100);
+    Set<String> names = new HashSet<>();
+    capped.spans().forEachSpan((rs, ss, span) -> names.add(span.getName()));
+    for (int n = 0; n < 100; n++) {
+      assertThat(names).as("the earliest spans are kept").contains("step-" + n);
+    }
+
+    LimitedTrace whole = store.trace(id, 500).orElseThrow();
+    assertThat(whole.truncated()).isFalse();
+    assertSameSpans(whole.spans(), store.trace(id).orElseThrow());
+    assertThat(store.trace(Fixtures.traceId(96), 10)).isEmpty();
+    assertThatThrownBy(() -> store.trace(id, 0)).isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("maxSpans: 0");
+  }
+
+  @TestFactory
+  Stream<DynamicTest> answersEverySearchQueryOfTheQueriesFile() {
+    if (!store.capabilities().supports(Capability.SEARCH)) {
+      return Stream.of(dynamicTest("search is refused without SEARCH", () ->
+          assertThatThrownBy(() -> store.search(TraceQuery.builder().build()))
+              .isInstanceOf(UnsupportedOperationException.class).hasMessageContaining("SEARCH")));
+    }
+    QueryFile f = writeSearchFixtures();
+    return f.queries.stream().map(c -> dynamicTest(c.name(), () ->
+        assertThat(names(f, searchAllPages(c.question())))
+            .as("%s: %s", c.name(), c.question())
+            .containsExactlyElementsOf(names(f, c.expected()))));
+  }
+
+  @TestFactory
+  Stream<DynamicTest> summarizesEveryTraceAsTheQueriesFileSays() {
+    if (!store.capabilities().supports(Capability.SEARCH)) {
+      return Stream.empty();
+    }
+    QueryFile f = writeSearchFixtures();
+    Map<TraceId, TraceSummary> searched = new HashMap<>();
+    for (TraceSummary s : searchAllPages(TraceQuery.builder().limit(100).build())) {
+      searched.put(s.traceId(), s);
+    }
+    return f.summaries.entrySet().stream().map(e -> dynamicTest(e.getKey(), () -> {
+      assertThat(searched.get(e.getValue().traceId())).as("in search results").isEqualTo(e.getValue());
+      assertThat(store.summary(e.getValue().traceId())).as("by ID").contains(e.getValue());
+    }));
+  }
+
+  @TestFactory
+  Stream<DynamicTest> derivesDependenciesAsTheQueriesFileSays() {
+    if (!store.capabilities().supports(Capability.DEPENDENCIES)) {
+      return Stream.of(dynamicTest("dependencies are refused without DEPENDENCIES", () ->
+          assertThatThrownBy(() -> store.dependencies(0, Long.MAX_VALUE))
+              .isInstanceOf(UnsupportedOperationException.class).hasMessageContaining("DEPENDENCIES")));
+    }
+    QueryFile f = writeSearchFixtures();
+    return f.dependencies.stream().map(c -> dynamicTest(c.name(), () ->
+        assertThat(store.dependencies(c.question()[0], c.question()[1]))
+            .containsExactlyElementsOf(c.expected())));
+  }
+
+  @TestFactory
+  Stream<DynamicTest> listsTagNamesAndValuesAsTheQueriesFileSays() {
+    if (!store.capabilities().supports(Capability.TAGS)) {
+      return Stream.of(dynamicTest("tags are refused without TAGS", () -> {
+        assertThatThrownBy(() -> store.tagNames(TagQuery.builder(TagScope.SPAN).build()))
+            .isInstanceOf(UnsupportedOperationException.class).hasMessageContaining("TAGS");
+        assertThatThrownBy(() -> store.tagValues(TagQuery.builder(TagScope.SPAN).build(), "k"))
+            .isInstanceOf(UnsupportedOperationException.class).hasMessageContaining("TAGS");
+      }));
+    }
+    QueryFile f = writeSearchFixtures();
+    Stream<DynamicTest> names = f.tagNames.stream().map(c -> dynamicTest("names: " + c.name(), () ->
+        assertThat(store.tagNames(c.question())).containsExactlyElementsOf(c.expected())));
+    List<DynamicTest> values = new ArrayList<>();
+    for (int i = 0; i < f.tagValues.size(); i++) {
+      QueryFile.Case<TagQuery, List<TagValue>> c = f.tagValues.get(i);
+      String key = f.tagValueKeys.get(i);
+      values.add(dynamicTest("values: " + c.name(), () ->
+          assertThat(store.tagValues(c.question(), key)).containsExactlyElementsOf(c.expected())));
+    }
+    return Stream.concat(names, values.stream());
+  }
+
+  @Test
+  void answersTheSameAfterEverythingIsWrittenAgain() {
+    if (!store.capabilities().supports(Capability.SEARCH)) {
+      return;
+    }
+    QueryFile f = writeSearchFixtures();
+    // Again, all in one batch this time, and a third time for the first few traces.
+    write(SearchFixtures.all(base));
+    for (Traces t : SearchFixtures.batches(base).subList(0, 5)) {
+      write(t);
+    }
+
+    for (QueryFile.Case<TraceQuery, List<TraceId>> c : f.queries) {
+      assertThat(names(f, searchAllPages(c.question()))).as(c.name())
+          .containsExactlyElementsOf(names(f, c.expected()));
+    }
+    for (Map.Entry<String, TraceSummary> e : f.summaries.entrySet()) {
+      assertThat(store.summary(e.getValue().traceId())).as(e.getKey()).contains(e.getValue());
+    }
+    if (store.capabilities().supports(Capability.DEPENDENCIES)) {
+      for (QueryFile.Case<long[], List<DependencyLink>> c : f.dependencies) {
+        assertThat(store.dependencies(c.question()[0], c.question()[1])).as(c.name())
+            .containsExactlyElementsOf(c.expected());
+      }
+    }
+    assertThat(store.trace(f.traces.get("checkoutSlow")).orElseThrow().spanCount()).isEqualTo(5);
+  }
+
+  @Test
+  void pagesStayStableWhileTracesAreWritten() {
+    if (!store.capabilities().supports(Capability.SEARCH)) {
+      return;
+    }
+    QueryFile f = writeSearchFixtures();
+    List<TraceId> everything = f.queries.get(0).expected();
+    TraceQuery firstPage = TraceQuery.builder().limit(3).build();
+    SearchResult page = store.search(firstPage);
+    assertThat(ids(page.traces())).containsExactlyElementsOf(everything.subList(0, 3));
+
+    // A trace newer than every page so far, and one older than all of them.
+    TraceId newer = Fixtures.traceId(300);
+    TraceId older = Fixtures.traceId(301);
+    write(Fixtures.singleSpan(newer, "late", "GET /late", SpanKind.SPAN_KIND_SERVER,
+        base + Duration.ofMinutes(20).toNanos(), Duration.ofMillis(1)));
+    write(Fixtures.singleSpan(older, "early", "GET /early", SpanKind.SPAN_KIND_SERVER,
+        base - Duration.ofMinutes(20).toNanos(), Duration.ofMillis(1)));
+
+    List<TraceId> rest = new ArrayList<>();
+    Cursor cursor = page.next();
+    while (cursor != null) {
+      page = store.search(firstPage.toBuilder().cursor(cursor).build());
+      rest.addAll(ids(page.traces()));
+      cursor = page.next();
+    }
+    List<TraceId> expected = new ArrayList<>(everything.subList(3, everything.size()));
+    expected.add(older);
+    assertThat(rest).as("no trace repeated or skipped; the newer one sorts before the cursor")
+        .containsExactlyElementsOf(expected);
+  }
+
+  @Test
+  void failsASearchWhoseRegularExpressionsRunPastTheirBudget() {
+    if (!store.capabilities().supports(Capability.SEARCH)) {
+      return;
+    }
+    writeSearchFixtures();
+    TraceQuery query = TraceQuery.builder()
+        .span(SpanCondition.compare(Attribute.any("db.query.text"), Comparison.MATCHES, Value.string("SELECT.*")))
+        .regexBudget(Duration.ofNanos(1))
+        .build();
+
+    assertThatThrownBy(() -> store.search(query)).isInstanceOf(RegexBudgetExceededException.class)
+        .hasMessageContaining("budget");
+    assertThat(store.search(query.toBuilder().regexBudget(Duration.ofSeconds(30)).build()).traces())
+        .hasSize(1);
+  }
+
+  @Test
+  void breaksTiesByTraceIdAsUnsignedBytes() {
+    if (!store.capabilities().supports(Capability.SEARCH)) {
+      return;
+    }
+    long start = recently();
+    List<TraceId> ids = new ArrayList<>();
+    for (String hex : List.of("ff000000000000000000000000000001", "80000000000000000000000000000001",
+        "7f000000000000000000000000000001", "00000000000000000000000000000001")) {
+      TraceId id = TraceId.fromHex(hex);
+      ids.add(id);
+      write(Fixtures.singleSpan(id, "tie", "GET /tie", SpanKind.SPAN_KIND_SERVER, start, Duration.ofMillis(3)));
+    }
+    List<TraceId> ascending = new ArrayList<>(ids);
+    Collections.reverse(ascending);
+
+    for (Order order : Order.values()) {
+      assertThat(ids(searchAllPages(TraceQuery.builder().order(order).limit(1).build())))
+          .as("order %s", order).containsExactlyElementsOf(ascending);
+    }
+  }
+
+  @Test
+  void matchesTextWithQuotesAndBackslashesLiterally() {
+    if (!store.capabilities().supports(Capability.SEARCH)) {
+      return;
+    }
+    TraceId id = Fixtures.traceId(310);
+    write(Fixtures.singleSpan(id, "o'brien", "C:\\tmp\\it's done", SpanKind.SPAN_KIND_SERVER, recently(),
+        Duration.ofMillis(1)));
+    write(Fixtures.singleSpan(Fixtures.traceId(311), "obrien", "plain", SpanKind.SPAN_KIND_SERVER, recently(),
+        Duration.ofMillis(1)));
+
+    for (SpanCondition c : List.of(
+        SpanCondition.compare(Intrinsic.SERVICE, Comparison.EQ, Value.string("o'brien")),
+        SpanCondition.compare(Intrinsic.NAME, Comparison.MATCHES, Value.string("C:\\\\tmp\\\\it's .*")),
+        SpanCondition.compare(Intrinsic.NAME, Comparison.MATCHES,
+            Value.string(Regexes.quote("C:\\tmp\\it's done"))),
+        SpanCondition.compare(Attribute.span("app.operation"), Comparison.MATCHES,
+            Value.string(".*'s.*")))) {
+      assertThat(ids(store.search(TraceQuery.builder().span(c).build()).traces())).as("%s", c)
+          .containsExactly(id);
+    }
+  }
+
+  @Test
+  void rejectsNullSearchArguments() {
+    if (!store.capabilities().supports(Capability.SEARCH)) {
+      return;
+    }
+    assertThatThrownBy(() -> store.search(null)).isInstanceOf(NullPointerException.class);
+    assertThatThrownBy(() -> store.summary(null)).isInstanceOf(NullPointerException.class);
+    assertThat(store.summary(Fixtures.traceId(999))).isEmpty();
+  }
+
+  @Test
+  void forgetsExpiredTracesEverywhere() throws Exception {
+    if (!expectedCapabilities().supports(Capability.RETENTION)) {
+      assertThat(store.capabilities().supports(Capability.RETENTION))
+          .as("a backend whose test does not expect retention must not claim it").isFalse();
+      return;
+    }
+    store.close();
+    store = openWithRetention(dir.resolve("retention"), Duration.ofHours(1), Duration.ofMillis(50));
+    long twoHoursAgo = Fixtures.nowNanos() / 1_000_000_000L * 1_000_000_000L - Duration.ofHours(2).toNanos();
+    for (Traces t : SearchFixtures.batches(twoHoursAgo)) {
+      write(t);
+    }
+    TraceId fresh = Fixtures.traceId(400);
+    write(Fixtures.fullTrace(fresh, recently()));
+    QueryFile f = QueryFile.load(twoHoursAgo);
+
+    awaitTrue("expired traces are deleted", () -> store.trace(f.traces.get("checkoutOk")).isEmpty()
+        && store.trace(f.traces.get("checkoutCanary")).isEmpty());
+
+    assertThat(store.trace(fresh)).isPresent();
+    assertThat(store.summary(f.traces.get("search"))).isEmpty();
+    assertThat(ids(searchAllPages(TraceQuery.builder().build()))).containsExactly(fresh);
+    awaitTrue("services of expired traces are gone", () -> !store.services().contains("payment"));
+    assertThat(store.services()).containsExactly(Fixtures.BILLING, Fixtures.CHECKOUT, Fixtures.FRONTEND);
+    assertThat(store.operations("ad-service", null)).isEmpty();
+    assertThat(store.dependencies(0, Long.MAX_VALUE)).containsExactly(
+        new DependencyLink(Fixtures.CHECKOUT, Fixtures.BILLING, 1),
+        new DependencyLink(Fixtures.FRONTEND, Fixtures.CHECKOUT, 1));
+    assertThat(store.tagValues(TagQuery.builder(TagScope.RESOURCE).build(), "deployment.environment.name"))
+        .containsExactly(new TagValue("string", "production"));
+  }
+
+  /** The base time of the search fixtures in this test: half an hour ago, on a whole second. */
+  private long base;
+
+  /** Writes the search fixtures, one batch per resource group, and reads the queries file for them. */
+  protected final QueryFile writeSearchFixtures() {
+    base = Fixtures.nowNanos() / 1_000_000_000L * 1_000_000_000L - Duration.ofMinutes(30).toNanos();
+    for (Traces t : SearchFixtures.batches(base)) {
+      write(t);
+    }
+    return QueryFile.load(base);
+  }
+
+  /** Runs {@code query} page by page and returns every trace, checking the pages on the way. */
+  protected final List<TraceSummary> searchAllPages(TraceQuery query) {
+    List<TraceSummary> all = new ArrayList<>();
+    TraceQuery q = query;
+    for (int pages = 0; pages < 1_000; pages++) {
+      SearchResult r = store.search(q);
+      assertThat(r.traces().size()).as("page size").isLessThanOrEqualTo(query.limit());
+      all.addAll(r.traces());
+      if (r.next() == null) {
+        return all;
+      }
+      assertThat(r.traces()).as("a page followed by another is full").hasSize(query.limit());
+      q = q.toBuilder().cursor(r.next()).build();
+    }
+    return fail("more than 1000 pages for " + query);
+  }
+
+  private static List<TraceId> ids(List<TraceSummary> summaries) {
+    List<TraceId> out = new ArrayList<>();
+    summaries.forEach(s -> out.add(s.traceId()));
+    return out;
+  }
+
+  private static List<String> names(QueryFile f, List<?> traces) {
+    List<String> out = new ArrayList<>();
+    for (Object t : traces) {
+      TraceId id = t instanceof TraceSummary ? ((TraceSummary) t).traceId() : (TraceId) t;
+      out.add(f.names.getOrDefault(id, id.hex()));
+    }
+    return out;
+  }
+
+  /** Polls {@code condition} until it holds, failing after a bound that only guards against hangs. */
+  protected static void awaitTrue(String what, BooleanSupplier condition) throws InterruptedException {
+    long deadline = System.nanoTime() + TIMEOUT.toNanos();
+    while (!condition.getAsBoolean()) {
+      if (System.nanoTime() > deadline) {
+        throw new AssertionError(what + ": not within " + TIMEOUT);
+      }
+      Thread.sleep(20);
+    }
   }
 
   /** Returns the failure of {@code write}, failing the test if it does not fail within the bound. */

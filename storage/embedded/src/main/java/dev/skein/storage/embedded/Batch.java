@@ -7,6 +7,8 @@ import dev.skein.model.Nullable;
 import dev.skein.model.Resources;
 import dev.skein.model.Traces;
 import dev.skein.storage.StorageException;
+import dev.skein.storage.search.AttributeValues;
+import io.opentelemetry.proto.common.v1.AnyValue;
 import io.opentelemetry.proto.common.v1.KeyValue;
 import io.opentelemetry.proto.trace.v1.ResourceSpans;
 import io.opentelemetry.proto.trace.v1.ScopeSpans;
@@ -19,8 +21,8 @@ import java.util.List;
 
 /**
  * One written {@link Traces} turned into table rows. Built on the caller's thread, so the
- * serialization work is spread over the writers and the single database writer thread only
- * appends.
+ * serialization and hashing work is spread over the writers and the single database writer thread
+ * only appends.
  */
 final class Batch {
   final List<ResourceRow> resources;
@@ -51,12 +53,8 @@ final class Batch {
       byte[] resourcePayload = rs.toBuilder().clearScopeSpans().build().toByteArray();
       long resourceId = contentId(resourcePayload);
       String service = Resources.serviceName(rs.getResource());
-      List<KeyValue> attributes = rs.getResource().getAttributesList();
-      List<String[]> resourceAttributes = new ArrayList<>(attributes.size());
-      for (KeyValue kv : attributes) {
-        resourceAttributes.add(new String[] {kv.getKey(), AttributeText.of(kv.getValue())});
-      }
-      resources.add(new ResourceRow(resourceId, service, resourcePayload, resourceAttributes));
+      resources.add(new ResourceRow(resourceId, service, resourcePayload,
+          attributes(rs.getResource().getAttributesList())));
       for (ScopeSpans ss : rs.getScopeSpansList()) {
         byte[] scopePayload = ss.toBuilder().clearSpans().build().toByteArray();
         long scopeId = contentId(scopePayload);
@@ -81,55 +79,82 @@ final class Batch {
    * row. The first 8 bytes of SHA-256: a collision needs billions of distinct headers.
    */
   static long contentId(byte[] payload) {
+    return ByteBuffer.wrap(sha256().digest(payload)).getLong();
+  }
+
+  /**
+   * A span's identity for deduplication: the span's bytes under its resource and scope. Spans that
+   * share a span ID but differ in anything else (Zipkin's client and server halves) differ here.
+   */
+  static long spanKey(byte[] payload, long resourceId, long scopeId) {
+    MessageDigest d = sha256();
+    d.update(ByteBuffer.allocate(16).putLong(resourceId).putLong(scopeId).array());
+    return ByteBuffer.wrap(d.digest(payload)).getLong();
+  }
+
+  private static MessageDigest sha256() {
     try {
-      byte[] digest = MessageDigest.getInstance("SHA-256").digest(payload);
-      return ByteBuffer.wrap(digest).getLong();
+      return MessageDigest.getInstance("SHA-256");
     } catch (NoSuchAlgorithmException e) {
       throw new IllegalStateException("every Java runtime has SHA-256", e);
     }
   }
 
-  record ResourceRow(long id, String service, byte[] payload, List<String[]> attributes) {}
+  static List<AttributeRow> attributes(List<KeyValue> attributes) {
+    List<AttributeRow> out = new ArrayList<>(attributes.size());
+    for (KeyValue kv : attributes) {
+      out.add(AttributeRow.of(kv));
+    }
+    return out;
+  }
+
+  record ResourceRow(long id, String service, byte[] payload, List<AttributeRow> attributes) {}
 
   record ScopeRow(long id, String name, String version, byte[] payload) {}
 
+  /**
+   * An attribute as the attribute tables hold it: the value's type (the {@code AnyValue} field
+   * number), its text form, and its number for integers and doubles.
+   */
+  record AttributeRow(String key, byte type, String text, @Nullable Long intValue, @Nullable Double doubleValue) {
+    static AttributeRow of(KeyValue kv) {
+      AnyValue v = kv.getValue();
+      return new AttributeRow(kv.getKey(), (byte) v.getValueCase().getNumber(), AttributeValues.text(v),
+          v.hasIntValue() ? v.getIntValue() : null, v.hasDoubleValue() ? v.getDoubleValue() : null);
+    }
+  }
+
   static final class SpanRow {
+    final Span span;
     final byte[] traceId;
     final byte[] spanId;
     @Nullable final byte[] parentSpanId;
     final String service;
-    final String name;
     final byte kind;
-    final long startNanos;
-    final long endNanos;
     final byte statusCode;
     final long resourceId;
     final long scopeId;
+    final long key;
     final byte[] payload;
-    final List<String[]> attributes;
+    final List<AttributeRow> attributes;
 
     SpanRow(Span span, String service, long resourceId, long scopeId) {
+      this.span = span;
       this.traceId = span.getTraceId().toByteArray();
       this.spanId = span.getSpanId().toByteArray();
       this.parentSpanId = span.getParentSpanId().isEmpty() ? null : span.getParentSpanId().toByteArray();
       this.service = service;
-      this.name = span.getName();
       this.kind = smallEnum(span.getKindValue());
-      this.startNanos = span.getStartTimeUnixNano();
-      this.endNanos = span.getEndTimeUnixNano();
       this.statusCode = smallEnum(span.getStatus().getCodeValue());
       this.resourceId = resourceId;
       this.scopeId = scopeId;
       this.payload = span.toByteArray();
-      List<String[]> attributes = new ArrayList<>(span.getAttributesCount());
-      for (KeyValue kv : span.getAttributesList()) {
-        attributes.add(new String[] {kv.getKey(), AttributeText.of(kv.getValue())});
-      }
-      this.attributes = attributes;
+      this.key = spanKey(payload, resourceId, scopeId);
+      this.attributes = attributes(span.getAttributesList());
     }
 
     OperationKey operation() {
-      return new OperationKey(service, name, kind);
+      return new OperationKey(service, span.getName(), kind);
     }
   }
 

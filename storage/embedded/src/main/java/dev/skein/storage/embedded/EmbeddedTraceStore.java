@@ -2,16 +2,27 @@ package dev.skein.storage.embedded;
 
 import static java.util.Objects.requireNonNull;
 
+import com.google.protobuf.ByteString;
 import com.google.protobuf.InvalidProtocolBufferException;
 import dev.skein.model.Nullable;
 import dev.skein.model.TraceId;
 import dev.skein.model.Traces;
 import dev.skein.storage.Capabilities;
 import dev.skein.storage.Capabilities.Capability;
+import dev.skein.storage.LimitedTrace;
 import dev.skein.storage.Operation;
 import dev.skein.storage.SpanKinds;
 import dev.skein.storage.StorageException;
 import dev.skein.storage.TraceStore;
+import dev.skein.storage.search.Cursor;
+import dev.skein.storage.search.DependencyLink;
+import dev.skein.storage.search.RegexBudgetExceededException;
+import dev.skein.storage.search.SearchResult;
+import dev.skein.storage.search.TagQuery;
+import dev.skein.storage.search.TagScope;
+import dev.skein.storage.search.TagValue;
+import dev.skein.storage.search.TraceQuery;
+import dev.skein.storage.search.TraceSummary;
 import io.opentelemetry.proto.trace.v1.ResourceSpans;
 import io.opentelemetry.proto.trace.v1.ScopeSpans;
 import io.opentelemetry.proto.trace.v1.Span;
@@ -33,11 +44,15 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Properties;
 import java.util.Set;
+import java.util.TreeSet;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.locks.ReadWriteLock;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
 import org.duckdb.DuckDBConnection;
@@ -59,9 +74,19 @@ import org.slf4j.LoggerFactory;
  * spans wait for the writer, new batches are refused with a retryable one. Futures complete on an
  * internal thread, in commit order.
  *
+ * <p><b>Writes are idempotent</b>: a span already stored under the same resource and scope is
+ * skipped, so a retried batch stores nothing twice. Each write keeps a summary row per trace up to
+ * date, so search filters and orders traces in SQL without reading their spans.
+ *
  * <p><b>Reads</b> run on the caller's thread, each on its own connection, and see every write whose
- * future has completed. <b>Retention</b>: spans that started more than {@code retention} ago are
- * deleted, checked every {@code retentionCheckInterval} and right after opening.
+ * future has completed. Search conditions become SQL (see {@link SearchSql}); a search or tag
+ * query with a regular expression that runs past its budget is cancelled and fails with
+ * {@link RegexBudgetExceededException}. <b>Retention</b>: traces whose first span started more
+ * than {@code retention} ago are deleted whole, checked every {@code retentionCheckInterval} and
+ * right after opening.
+ *
+ * <p>A database file of schema version 1 (written before search existed) is rebuilt in place
+ * when it is opened, in one transaction: if that is interrupted, the file stays at version 1.
  *
  * <p>Only one store (in any process) may open a directory at a time; DuckDB locks the file.
  * {@link #close()} is idempotent and thread-safe: it waits for reads and writes in flight, commits
@@ -73,10 +98,19 @@ public final class EmbeddedTraceStore implements TraceStore {
   public static final String DATABASE_FILE = "skein.duckdb";
 
   private static final Logger logger = LoggerFactory.getLogger(EmbeddedTraceStore.class);
-  private static final Capabilities CAPABILITIES =
-      Capabilities.of(Capability.TRACE_BY_ID, Capability.DURABLE, Capability.RETENTION);
+  private static final Capabilities CAPABILITIES = Capabilities.of(Capability.TRACE_BY_ID,
+      Capability.DURABLE, Capability.RETENTION, Capability.SEARCH, Capability.TRACEQL_STRUCTURAL,
+      Capability.DEPENDENCIES, Capability.TAGS);
+  /** Cancels statements whose regular expressions ran past their budget. */
+  private static final ScheduledExecutorService BUDGETS = Executors.newSingleThreadScheduledExecutor(r -> {
+    Thread t = new Thread(r, "skein-embedded-regex-budget");
+    t.setDaemon(true);
+    return t;
+  });
   private static final Set<String> KINDS =
       Set.of("server", "client", "producer", "consumer", "internal", "");
+  /** Type names of the attribute tables' {@code type} numbers that tag values list. */
+  private static final String[] TYPE_NAMES = {"", "string", "bool", "int", "double"};
   private static final Comparator<Operation> OPERATION_ORDER =
       Comparator.comparing(Operation::name).thenComparing(Operation::spanKind);
   private static final Duration CLOSE_TIMEOUT = Duration.ofMinutes(5);
@@ -194,11 +228,25 @@ public final class EmbeddedTraceStore implements TraceStore {
   @Override
   public Optional<Traces> trace(TraceId traceId) {
     requireNonNull(traceId, "traceId");
+    return readTrace(traceId, Integer.MAX_VALUE).map(LimitedTrace::spans);
+  }
+
+  @Override
+  public Optional<LimitedTrace> trace(TraceId traceId, int maxSpans) {
+    requireNonNull(traceId, "traceId");
+    if (maxSpans <= 0) {
+      throw new IllegalArgumentException("maxSpans: " + maxSpans + " (expected: > 0)");
+    }
+    return readTrace(traceId, maxSpans);
+  }
+
+  private Optional<LimitedTrace> readTrace(TraceId traceId, int maxSpans) {
     return read("reading trace " + traceId, connection -> {
       List<long[]> ids = new ArrayList<>();
       List<byte[]> payloads = new ArrayList<>();
       Map<Long, ResourceSpans> resources = new HashMap<>();
       Map<Long, ScopeSpans> scopes = new HashMap<>();
+      int total = 0;
       try (Statement tx = connection.createStatement()) {
         // One snapshot for spans and headers, so retention cannot remove a header in between.
         tx.execute("BEGIN TRANSACTION");
@@ -206,8 +254,9 @@ public final class EmbeddedTraceStore implements TraceStore {
           // Headers are fetched separately: joining them cost ten times the indexed span lookup.
           try (PreparedStatement ps = connection.prepareStatement(
               "SELECT resource_id, scope_id, span FROM spans WHERE trace_id = ?"
-                  + " ORDER BY start_ns, span_id")) {
+                  + " ORDER BY start_ns, span_id, span_key LIMIT ?")) {
             ps.setBytes(1, traceId.bytes().toByteArray());
+            ps.setLong(2, maxSpans);
             try (ResultSet rs = ps.executeQuery()) {
               while (rs.next()) {
                 ids.add(new long[] {rs.getLong(1), rs.getLong(2)});
@@ -216,6 +265,18 @@ public final class EmbeddedTraceStore implements TraceStore {
             }
           }
           if (!ids.isEmpty()) {
+            total = ids.size();
+            if (total == maxSpans) {
+              try (PreparedStatement ps = connection.prepareStatement(
+                  "SELECT span_count FROM traces WHERE trace_id = ?")) {
+                ps.setBytes(1, traceId.bytes().toByteArray());
+                try (ResultSet rs = ps.executeQuery()) {
+                  if (rs.next()) {
+                    total = Math.max(total, rs.getInt(1));
+                  }
+                }
+              }
+            }
             for (long[] id : ids) {
               resources.put(id[0], null);
               scopes.put(id[1], null);
@@ -230,14 +291,187 @@ public final class EmbeddedTraceStore implements TraceStore {
         }
       }
       if (ids.isEmpty()) {
-        return Optional.<Traces>empty();
+        return Optional.<LimitedTrace>empty();
       }
       Traces.Builder b = Traces.builder();
       for (int i = 0; i < ids.size(); i++) {
         b.add(resources.get(ids.get(i)[0]), scopes.get(ids.get(i)[1]), Span.parseFrom(payloads.get(i)));
       }
-      return Optional.of(b.build());
+      return Optional.of(new LimitedTrace(b.build(), total));
     });
+  }
+
+  @Override
+  public Optional<TraceSummary> summary(TraceId traceId) {
+    requireNonNull(traceId, "traceId");
+    return read("summarizing trace " + traceId, connection -> {
+      try (PreparedStatement ps = connection.prepareStatement("SELECT t.trace_id, t.start_ns,"
+          + " t.duration_ns, t.span_count, t.error_count, t.root_service, t.root_name, t.services"
+          + " FROM traces t WHERE t.trace_id = ?")) {
+        ps.setBytes(1, traceId.bytes().toByteArray());
+        try (ResultSet rs = ps.executeQuery()) {
+          return rs.next() ? Optional.of(summaryOf(rs)) : Optional.<TraceSummary>empty();
+        }
+      }
+    });
+  }
+
+  @Override
+  public SearchResult search(TraceQuery query) {
+    requireNonNull(query, "query");
+    SearchSql sql = SearchSql.search(query);
+    List<TraceSummary> rows = read("searching traces", connection -> budgeted(connection, sql,
+        query.regexBudget(), rs -> {
+          List<TraceSummary> out = new ArrayList<>();
+          while (rs.next()) {
+            out.add(summaryOf(rs));
+          }
+          return out;
+        }));
+    if (rows.size() <= query.limit()) {
+      return new SearchResult(rows, null);
+    }
+    List<TraceSummary> page = rows.subList(0, query.limit());
+    return new SearchResult(page, Cursor.after(query.order(), page.get(page.size() - 1)));
+  }
+
+  @Override
+  public List<DependencyLink> dependencies(long startMinNanos, long startMaxNanos) {
+    return read("reading dependencies", connection -> {
+      List<DependencyLink> out = new ArrayList<>();
+      // A child counts once per distinct parent service, however many spans share the parent's ID.
+      try (PreparedStatement ps = connection.prepareStatement("SELECT parent, child, count(*)"
+          + " FROM (SELECT DISTINCT c.trace_id, c.span_key, p.service AS parent, c.service AS child"
+          + " FROM spans c JOIN spans p ON p.trace_id = c.trace_id AND p.span_id = c.parent_span_id"
+          + " WHERE c.start_ns >= ? AND c.start_ns <= ? AND p.service <> c.service)"
+          + " GROUP BY parent, child")) {
+        ps.setLong(1, startMinNanos);
+        ps.setLong(2, startMaxNanos);
+        try (ResultSet rs = ps.executeQuery()) {
+          while (rs.next()) {
+            out.add(new DependencyLink(rs.getString(1), rs.getString(2), rs.getLong(3)));
+          }
+        }
+      }
+      out.sort(Comparator.comparing(DependencyLink::parent).thenComparing(DependencyLink::child));
+      return List.copyOf(out);
+    });
+  }
+
+  @Override
+  public List<String> tagNames(TagQuery query) {
+    requireNonNull(query, "query");
+    TreeSet<String> names = new TreeSet<>();
+    for (SearchSql sql : tagStatements(query, "DISTINCT x.key", null)) {
+      names.addAll(read("listing tag names", connection -> budgeted(connection, sql, query.regexBudget(), rs -> {
+        List<String> out = new ArrayList<>();
+        while (rs.next()) {
+          out.add(rs.getString(1));
+        }
+        return out;
+      })));
+    }
+    return List.copyOf(names).subList(0, Math.min(names.size(), query.limit()));
+  }
+
+  @Override
+  public List<TagValue> tagValues(TagQuery query, String key) {
+    requireNonNull(query, "query");
+    requireNonNull(key, "key");
+    TreeSet<TagValue> values = new TreeSet<>(
+        Comparator.comparing(TagValue::value).thenComparing(TagValue::type));
+    for (SearchSql sql : tagStatements(query, "DISTINCT x.type, x.value", key)) {
+      sql.append(" ORDER BY x.value, x.type LIMIT ?", (long) query.limit());
+      values.addAll(read("listing tag values", connection -> budgeted(connection, sql, query.regexBudget(), rs -> {
+        List<TagValue> out = new ArrayList<>();
+        while (rs.next()) {
+          out.add(new TagValue(TYPE_NAMES[rs.getInt(1)], rs.getString(2)));
+        }
+        return out;
+      })));
+    }
+    List<TagValue> all = List.copyOf(values);
+    return all.subList(0, Math.min(all.size(), query.limit()));
+  }
+
+  /**
+   * The statements listing attribute rows {@code x} of the query's scope (one per table) on the
+   * spans it selects; {@code key} keeps one key's rows of the listed types.
+   */
+  private static List<SearchSql> tagStatements(TagQuery query, String columns, @Nullable String key) {
+    List<SearchSql> out = new ArrayList<>();
+    String rows = key == null ? "" : " AND x.key = ? AND x.type IN (1, 2, 3, 4)";
+    if (query.scope() != TagScope.RESOURCE) {
+      SearchSql spans = SearchSql.selectedSpans(query, "s.trace_id, s.span_key");
+      SearchSql sql = new SearchSql().append("SELECT " + columns + " FROM span_attributes x"
+          + " WHERE x.start_ns >= ? AND x.start_ns <= ?", query.startMinNanos(), query.startMaxNanos());
+      if (key != null) {
+        sql.append(rows, key);
+      }
+      out.add(sql.appendSubquery(" AND (x.trace_id, x.span_key) IN (", spans, ")"));
+    }
+    if (query.scope() != TagScope.SPAN) {
+      SearchSql spans = SearchSql.selectedSpans(query, "s.resource_id");
+      SearchSql sql = new SearchSql().append("SELECT " + columns + " FROM resource_attributes x WHERE TRUE");
+      if (key != null) {
+        sql.append(rows, key);
+      }
+      out.add(sql.appendSubquery(" AND x.resource_id IN (", spans, ")"));
+    }
+    return out;
+  }
+
+  /**
+   * Runs {@code sql}; when it has a regular expression, it is cancelled once it runs past
+   * {@code budget}, and fails with {@link RegexBudgetExceededException} if it took longer.
+   */
+  private static <T> T budgeted(DuckDBConnection connection, SearchSql sql, Duration budget,
+      Rows<T> rows) throws SQLException {
+    try (PreparedStatement ps = connection.prepareStatement(sql.sql())) {
+      sql.bind(ps);
+      if (!sql.hasRegex()) {
+        try (ResultSet rs = ps.executeQuery()) {
+          return rows.read(rs);
+        }
+      }
+      long start = System.nanoTime();
+      AtomicBoolean cancelled = new AtomicBoolean();
+      ScheduledFuture<?> timer = BUDGETS.schedule(() -> {
+        cancelled.set(true);
+        try {
+          ps.cancel();
+        } catch (SQLException e) {
+          logger.debug("Cancelling a statement past its regex budget failed", e);
+        }
+      }, budget.toNanos(), TimeUnit.NANOSECONDS);
+      T result;
+      try (ResultSet rs = ps.executeQuery()) {
+        result = rows.read(rs);
+      } catch (SQLException e) {
+        if (cancelled.get()) {
+          throw new RegexBudgetExceededException(budget);
+        }
+        throw e;
+      } finally {
+        timer.cancel(false);
+      }
+      if (cancelled.get() || System.nanoTime() - start > budget.toNanos()) {
+        throw new RegexBudgetExceededException(budget);
+      }
+      return result;
+    }
+  }
+
+  @FunctionalInterface
+  private interface Rows<T> {
+    T read(ResultSet rs) throws SQLException;
+  }
+
+  /** A summary from the columns trace_id, start_ns, duration_ns, span_count, error_count, root_service, root_name, services. */
+  private static TraceSummary summaryOf(ResultSet rs) throws SQLException {
+    return new TraceSummary(TraceId.of(ByteString.copyFrom(rs.getBytes(1))), rs.getString(6),
+        rs.getString(7), rs.getLong(2), rs.getLong(3), rs.getInt(4), rs.getInt(5),
+        TraceRow.decodeServices(rs.getBytes(8)));
   }
 
   @Override
@@ -463,12 +697,15 @@ public final class EmbeddedTraceStore implements TraceStore {
       try {
         origin = (DuckDBConnection) DriverManager.getConnection("jdbc:duckdb:" + file, settings);
         int found = Schema.migrate(origin, file);
+        if (found == 1) {
+          Migration.fromVersion1(origin, file);
+        }
         writerConnection = origin.duplicate();
         EmbeddedTraceStore store = new EmbeddedTraceStore(this, file, origin, writerConnection);
         logger.info("Opened embedded store {} ({}, schema version {}, retention {})", file,
             found == 0 ? "new" : "existing", Schema.VERSION, retention);
         return store;
-      } catch (SQLException | RuntimeException e) {
+      } catch (Exception e) {
         closeQuietly(writerConnection, e);
         closeQuietly(origin, e);
         OPEN_FILES.remove(file);

@@ -12,21 +12,29 @@ import java.util.List;
  * The tables of the embedded store, and the check that a database file has them in the version
  * this code reads.
  *
- * <p>{@code spans} holds one row per span: the Span protobuf bytes as the lossless copy, and the
- * columns that search filters on (IDs, service, name, kind, times, status). Resource and scope
- * headers are stored once in {@code resources} and {@code scopes}, keyed by a hash of their bytes,
- * so a trace reads back with its schema URLs and every other header field. Attributes are
- * exploded into {@code span_attributes} (per span, with the start time so a search and retention
- * can prune by time) and {@code resource_attributes} (per resource, shared by all its spans).
- * {@code operations} lists every (service, span name, kind) so services and operations are
- * answered without scanning spans. Times are epoch nanoseconds; kinds and status codes are the
- * OTLP enum numbers.
+ * <p>{@code spans} holds one row per distinct span: the Span protobuf bytes as the lossless copy,
+ * and the columns that search filters on (IDs, service, name, kind, times, status). Its
+ * {@code span_key} is a hash of the span's bytes under its resource and scope, so writing a span
+ * again stores nothing. Resource and scope headers are stored once in {@code resources} and
+ * {@code scopes}, keyed by a hash of their bytes, so a trace reads back with its schema URLs and
+ * every other header field. Attributes are exploded into {@code span_attributes} (per span, with
+ * the start time so a search can prune by time) and {@code resource_attributes} (per resource,
+ * shared by all its spans), each with the value's type (the {@code AnyValue} field number), its
+ * text form and, for numbers, the number; event names go to {@code span_events}. {@code traces}
+ * holds one summary row per trace (times, counts, root span, spans per service, and the keys of
+ * its spans), kept up to date by every write, so a search filters and orders traces without
+ * touching their spans. {@code operations} lists every (service, span name, kind) so services and
+ * operations are answered without scanning spans. Times are epoch nanoseconds; kinds and status
+ * codes are the OTLP enum numbers.
+ *
+ * <p>Version 1 (before search) had no {@code traces} or {@code span_events} table and untyped
+ * attributes; {@link Migration} rebuilds such a file from its spans when it is opened.
  */
 final class Schema {
   /** The version this code writes and reads. */
-  static final int VERSION = 1;
+  static final int VERSION = 2;
 
-  private static final List<String> TABLES = List.of(
+  static final List<String> TABLES = List.of(
       "CREATE TABLE resources ("
           + "resource_id BIGINT PRIMARY KEY,"
           + " service VARCHAR NOT NULL,"
@@ -35,7 +43,10 @@ final class Schema {
       "CREATE TABLE resource_attributes ("
           + "resource_id BIGINT NOT NULL,"
           + " key VARCHAR NOT NULL,"
-          + " value VARCHAR NOT NULL)",
+          + " type TINYINT NOT NULL,"
+          + " value VARCHAR NOT NULL,"
+          + " int_value BIGINT,"
+          + " double_value DOUBLE)",
       "CREATE TABLE scopes ("
           + "scope_id BIGINT PRIMARY KEY,"
           + " name VARCHAR NOT NULL,"
@@ -45,6 +56,7 @@ final class Schema {
       "CREATE TABLE spans ("
           + "trace_id BLOB NOT NULL,"
           + " span_id BLOB NOT NULL,"
+          + " span_key BIGINT NOT NULL,"
           + " parent_span_id BLOB,"
           + " service VARCHAR NOT NULL,"
           + " name VARCHAR NOT NULL,"
@@ -53,6 +65,7 @@ final class Schema {
           + " end_ns BIGINT NOT NULL,"
           + " duration_ns BIGINT NOT NULL,"
           + " status_code TINYINT NOT NULL,"
+          + " status_message VARCHAR NOT NULL,"
           + " resource_id BIGINT NOT NULL,"
           + " scope_id BIGINT NOT NULL,"
           // The Span message as protobuf bytes: what a trace reads back from.
@@ -61,10 +74,33 @@ final class Schema {
       "CREATE INDEX spans_by_trace_id ON spans (trace_id)",
       "CREATE TABLE span_attributes ("
           + "trace_id BLOB NOT NULL,"
-          + " span_id BLOB NOT NULL,"
+          + " span_key BIGINT NOT NULL,"
           + " start_ns BIGINT NOT NULL,"
           + " key VARCHAR NOT NULL,"
-          + " value VARCHAR NOT NULL)",
+          + " type TINYINT NOT NULL,"
+          + " value VARCHAR NOT NULL,"
+          + " int_value BIGINT,"
+          + " double_value DOUBLE)",
+      "CREATE TABLE span_events ("
+          + "trace_id BLOB NOT NULL,"
+          + " span_key BIGINT NOT NULL,"
+          + " start_ns BIGINT NOT NULL,"
+          + " name VARCHAR NOT NULL)",
+      "CREATE TABLE traces ("
+          + "trace_id BLOB NOT NULL,"
+          + " start_ns BIGINT NOT NULL,"
+          + " end_ns BIGINT NOT NULL,"
+          + " duration_ns BIGINT NOT NULL,"
+          + " span_count INTEGER NOT NULL,"
+          + " error_count INTEGER NOT NULL,"
+          + " root_service VARCHAR,"
+          + " root_name VARCHAR,"
+          + " root_start_ns BIGINT NOT NULL,"
+          + " root_span_id VARCHAR NOT NULL,"
+          // Spans per service and the keys of the trace's spans, in TraceRow's encoding.
+          + " services BLOB NOT NULL,"
+          + " span_keys BLOB NOT NULL)",
+      "CREATE INDEX traces_by_trace_id ON traces (trace_id)",
       "CREATE TABLE operations ("
           + "service VARCHAR NOT NULL,"
           + " name VARCHAR NOT NULL,"
@@ -74,7 +110,8 @@ final class Schema {
   private Schema() {}
 
   /**
-   * Creates the tables in an empty database, or checks the version of an existing one.
+   * Creates the tables in an empty database, or checks the version of an existing one. A file of
+   * version 1 is left as it is for {@link Migration} to rebuild.
    *
    * @return the version found before this call, or 0 for a new database
    * @throws StorageException if the database was written by a newer version of Skein
@@ -84,12 +121,7 @@ final class Schema {
       s.execute("BEGIN TRANSACTION");
       try {
         s.execute("CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)");
-        int found = 0;
-        try (ResultSet rs = s.executeQuery("SELECT coalesce(max(version), 0) FROM schema_version")) {
-          if (rs.next()) {
-            found = rs.getInt(1);
-          }
-        }
+        int found = version(s);
         if (found > VERSION) {
           throw new StorageException("embedded store " + file + " has schema version " + found
               + " (expected: at most " + VERSION + "); it was written by a newer Skein", false, null);
@@ -106,6 +138,13 @@ final class Schema {
         rollback(s, e);
         throw e;
       }
+    }
+  }
+
+  /** The highest version recorded, or 0. */
+  static int version(Statement s) throws SQLException {
+    try (ResultSet rs = s.executeQuery("SELECT coalesce(max(version), 0) FROM schema_version")) {
+      return rs.next() ? rs.getInt(1) : 0;
     }
   }
 

@@ -3,7 +3,11 @@ package dev.skein.storage.embedded;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import static dev.skein.storage.conformance.TraceAssertions.assertSameSpans;
+
+import dev.skein.model.Resources;
 import dev.skein.model.TraceId;
+import dev.skein.model.Traces;
 import dev.skein.storage.Capabilities;
 import dev.skein.storage.Capabilities.Capability;
 import dev.skein.storage.Operation;
@@ -11,11 +15,21 @@ import dev.skein.storage.StorageException;
 import dev.skein.storage.TraceStore;
 import dev.skein.storage.conformance.Fixtures;
 import dev.skein.storage.conformance.TraceStoreConformance;
+import dev.skein.storage.search.Attribute;
+import dev.skein.storage.search.Comparison;
+import dev.skein.storage.search.SpanCondition;
+import dev.skein.storage.search.TraceQuery;
+import dev.skein.storage.search.TraceSummary;
+import dev.skein.storage.search.Value;
+import io.opentelemetry.proto.trace.v1.ResourceSpans;
+import io.opentelemetry.proto.trace.v1.ScopeSpans;
+import io.opentelemetry.proto.trace.v1.Span;
 import io.opentelemetry.proto.trace.v1.Span.SpanKind;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
+import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
@@ -25,13 +39,14 @@ import java.time.Instant;
 import java.time.ZoneId;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
-import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.Test;
 
 class EmbeddedTraceStoreTest extends TraceStoreConformance {
@@ -42,7 +57,14 @@ class EmbeddedTraceStoreTest extends TraceStoreConformance {
 
   @Override
   protected Capabilities expectedCapabilities() {
-    return Capabilities.of(Capability.TRACE_BY_ID, Capability.DURABLE, Capability.RETENTION);
+    return Capabilities.of(Capability.TRACE_BY_ID, Capability.DURABLE, Capability.RETENTION,
+        Capability.SEARCH, Capability.TRACEQL_STRUCTURAL, Capability.DEPENDENCIES, Capability.TAGS);
+  }
+
+  @Override
+  protected TraceStore openWithRetention(Path dir, Duration retention, Duration checkInterval) {
+    return EmbeddedTraceStore.builder().path(dir).retention(retention)
+        .retentionCheckInterval(checkInterval).build();
   }
 
   @Test
@@ -114,7 +136,7 @@ class EmbeddedTraceStoreTest extends TraceStoreConformance {
 
     assertThatThrownBy(() -> EmbeddedTraceStore.builder().path(dir).build())
         .isInstanceOf(StorageException.class)
-        .hasMessageContaining("schema version 99 (expected: at most 1)");
+        .hasMessageContaining("schema version 99 (expected: at most 2)");
   }
 
   @Test
@@ -128,7 +150,7 @@ class EmbeddedTraceStoreTest extends TraceStoreConformance {
     try (Connection c = DriverManager.getConnection(
             "jdbc:duckdb:" + dir.resolve(EmbeddedTraceStore.DATABASE_FILE));
         Statement s = c.createStatement()) {
-      assertThat(rows(s, "SELECT version FROM schema_version")).containsExactly("1");
+      assertThat(rows(s, "SELECT version FROM schema_version")).containsExactly("2");
       assertThat(rows(s, "SELECT service || '|' || name || '|' || kind || '|' || (start_ns - " + start
           + ") || '|' || duration_ns || '|' || status_code || '|' || (parent_span_id IS NULL)"
           + " FROM spans WHERE trace_id = from_hex('" + id.hex() + "') ORDER BY start_ns"))
@@ -145,7 +167,7 @@ class EmbeddedTraceStoreTest extends TraceStoreConformance {
 
       Map<String, String> rootAttributes = new TreeMap<>();
       try (ResultSet rs = s.executeQuery("SELECT a.key, a.value FROM span_attributes a"
-          + " JOIN spans s ON s.trace_id = a.trace_id AND s.span_id = a.span_id"
+          + " JOIN spans s ON s.trace_id = a.trace_id AND s.span_key = a.span_key"
           + " WHERE s.trace_id = from_hex('" + id.hex() + "') AND s.parent_span_id IS NULL")) {
         while (rs.next()) {
           rootAttributes.put(rs.getString(1), rs.getString(2));
@@ -287,6 +309,129 @@ class EmbeddedTraceStoreTest extends TraceStoreConformance {
     }
   }
 
+  @Test
+  void migratesADatabaseOfSchemaVersion1() throws Exception {
+    store.close();
+    Path old = dir.resolve("version-1");
+    Files.createDirectories(old);
+    TraceId id = Fixtures.traceId(800);
+    Traces written = Fixtures.fullTrace(id, recently());
+    try (Connection c = DriverManager.getConnection("jdbc:duckdb:" + old.resolve(EmbeddedTraceStore.DATABASE_FILE))) {
+      writeVersion1(c, written);
+      // Version 1 stored a span written twice twice.
+      writeVersion1Spans(c, written);
+    }
+
+    try (EmbeddedTraceStore migrated = EmbeddedTraceStore.builder().path(old).build()) {
+      assertSameSpans(migrated.trace(id).orElseThrow(), written);
+      TraceSummary summary = migrated.summary(id).orElseThrow();
+      assertThat(summary.spanCount()).isEqualTo(Fixtures.FULL_TRACE_SPANS);
+      assertThat(summary.rootService()).isEqualTo(Fixtures.FRONTEND);
+      assertThat(migrated.search(TraceQuery.builder()
+          .span(SpanCondition.compare(Attribute.span("db.system"), Comparison.EQ, Value.string("postgresql")))
+          .build()).traces()).extracting(TraceSummary::traceId).containsExactly(id);
+      assertThat(migrated.operations(Fixtures.FRONTEND, null)).hasSize(2);
+      await(migrated.write(written));
+      assertThat(migrated.trace(id).orElseThrow().spanCount()).isEqualTo(Fixtures.FULL_TRACE_SPANS);
+    }
+    try (Connection c = DriverManager.getConnection("jdbc:duckdb:" + old.resolve(EmbeddedTraceStore.DATABASE_FILE));
+        Statement s = c.createStatement()) {
+      assertThat(rows(s, "SELECT version FROM schema_version")).containsExactly("2");
+      assertThat(rows(s, "SELECT count(*) FROM information_schema.tables WHERE table_name LIKE 'v1_%'"))
+          .containsExactly("0");
+    }
+  }
+
+  /** Creates the tables of schema version 1 and writes {@code traces} as that version did. */
+  private static void writeVersion1(Connection c, Traces traces) throws SQLException {
+    try (Statement s = c.createStatement()) {
+      s.execute("CREATE TABLE schema_version (version INTEGER NOT NULL)");
+      s.execute("INSERT INTO schema_version VALUES (1)");
+      s.execute("CREATE TABLE resources (resource_id BIGINT PRIMARY KEY, service VARCHAR NOT NULL,"
+          + " payload BLOB NOT NULL)");
+      s.execute("CREATE TABLE resource_attributes (resource_id BIGINT NOT NULL, key VARCHAR NOT NULL,"
+          + " value VARCHAR NOT NULL)");
+      s.execute("CREATE TABLE scopes (scope_id BIGINT PRIMARY KEY, name VARCHAR NOT NULL,"
+          + " version VARCHAR NOT NULL, payload BLOB NOT NULL)");
+      s.execute("CREATE TABLE spans (trace_id BLOB NOT NULL, span_id BLOB NOT NULL, parent_span_id BLOB,"
+          + " service VARCHAR NOT NULL, name VARCHAR NOT NULL, kind TINYINT NOT NULL,"
+          + " start_ns BIGINT NOT NULL, end_ns BIGINT NOT NULL, duration_ns BIGINT NOT NULL,"
+          + " status_code TINYINT NOT NULL, resource_id BIGINT NOT NULL, scope_id BIGINT NOT NULL,"
+          + " span BLOB NOT NULL)");
+      s.execute("CREATE INDEX spans_by_trace_id ON spans (trace_id)");
+      s.execute("CREATE TABLE span_attributes (trace_id BLOB NOT NULL, span_id BLOB NOT NULL,"
+          + " start_ns BIGINT NOT NULL, key VARCHAR NOT NULL, value VARCHAR NOT NULL)");
+      s.execute("CREATE TABLE operations (service VARCHAR NOT NULL, name VARCHAR NOT NULL,"
+          + " kind TINYINT NOT NULL, PRIMARY KEY (service, name, kind))");
+    }
+    Set<Long> headers = new HashSet<>();
+    Set<List<Object>> operations = new HashSet<>();
+    for (ResourceSpans rs : traces.resourceSpans()) {
+      byte[] resource = rs.toBuilder().clearScopeSpans().build().toByteArray();
+      long resourceId = Batch.contentId(resource);
+      if (headers.add(resourceId)) {
+        try (PreparedStatement ps = c.prepareStatement("INSERT INTO resources VALUES (?, ?, ?)")) {
+          ps.setLong(1, resourceId);
+          ps.setString(2, Resources.serviceName(rs.getResource()));
+          ps.setBytes(3, resource);
+          ps.execute();
+        }
+      }
+      for (ScopeSpans ss : rs.getScopeSpansList()) {
+        byte[] scope = ss.toBuilder().clearSpans().build().toByteArray();
+        long scopeId = Batch.contentId(scope);
+        if (headers.add(scopeId)) {
+          try (PreparedStatement ps = c.prepareStatement("INSERT INTO scopes VALUES (?, ?, ?, ?)")) {
+            ps.setLong(1, scopeId);
+            ps.setString(2, ss.getScope().getName());
+            ps.setString(3, ss.getScope().getVersion());
+            ps.setBytes(4, scope);
+            ps.execute();
+          }
+        }
+        for (Span span : ss.getSpansList()) {
+          if (operations.add(List.of(Resources.serviceName(rs.getResource()), span.getName(), span.getKindValue()))) {
+            try (PreparedStatement ps = c.prepareStatement("INSERT INTO operations VALUES (?, ?, ?)")) {
+              ps.setString(1, Resources.serviceName(rs.getResource()));
+              ps.setString(2, span.getName());
+              ps.setInt(3, span.getKindValue());
+              ps.execute();
+            }
+          }
+        }
+      }
+    }
+    writeVersion1Spans(c, traces);
+  }
+
+  private static void writeVersion1Spans(Connection c, Traces traces) throws SQLException {
+    try (PreparedStatement ps = c.prepareStatement(
+        "INSERT INTO spans VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
+      for (ResourceSpans rs : traces.resourceSpans()) {
+        long resourceId = Batch.contentId(rs.toBuilder().clearScopeSpans().build().toByteArray());
+        for (ScopeSpans ss : rs.getScopeSpansList()) {
+          long scopeId = Batch.contentId(ss.toBuilder().clearSpans().build().toByteArray());
+          for (Span span : ss.getSpansList()) {
+            ps.setBytes(1, span.getTraceId().toByteArray());
+            ps.setBytes(2, span.getSpanId().toByteArray());
+            ps.setBytes(3, span.getParentSpanId().isEmpty() ? null : span.getParentSpanId().toByteArray());
+            ps.setString(4, Resources.serviceName(rs.getResource()));
+            ps.setString(5, span.getName());
+            ps.setInt(6, span.getKindValue());
+            ps.setLong(7, span.getStartTimeUnixNano());
+            ps.setLong(8, span.getEndTimeUnixNano());
+            ps.setLong(9, span.getEndTimeUnixNano() - span.getStartTimeUnixNano());
+            ps.setInt(10, span.getStatus().getCodeValue());
+            ps.setLong(11, resourceId);
+            ps.setLong(12, scopeId);
+            ps.setBytes(13, span.toByteArray());
+            ps.execute();
+          }
+        }
+      }
+    }
+  }
+
   private static List<String> rows(Statement s, String sql) throws SQLException {
     List<String> out = new ArrayList<>();
     try (ResultSet rs = s.executeQuery(sql)) {
@@ -295,16 +440,5 @@ class EmbeddedTraceStoreTest extends TraceStoreConformance {
       }
     }
     return out;
-  }
-
-  /** Polls {@code condition} until it holds, failing after a bound that only guards against hangs. */
-  static void awaitTrue(String what, BooleanSupplier condition) throws InterruptedException {
-    long deadline = System.nanoTime() + TIMEOUT.toNanos();
-    while (!condition.getAsBoolean()) {
-      if (System.nanoTime() > deadline) {
-        throw new AssertionError(what + ": not within " + TIMEOUT);
-      }
-      Thread.sleep(20);
-    }
   }
 }

@@ -11,22 +11,42 @@ import dev.skein.model.TraceId;
 import dev.skein.model.Traces;
 import dev.skein.storage.Capabilities;
 import dev.skein.storage.Capabilities.Capability;
+import dev.skein.storage.LimitedTrace;
 import dev.skein.storage.Operation;
 import dev.skein.storage.SpanKinds;
 import dev.skein.storage.StorageException;
 import dev.skein.storage.TraceStore;
+import dev.skein.storage.search.AttributeValues;
+import dev.skein.storage.search.Cursor;
+import dev.skein.storage.search.DependencyLink;
+import dev.skein.storage.search.RegexBudget;
+import dev.skein.storage.search.SearchResult;
+import dev.skein.storage.search.SpanCondition;
+import dev.skein.storage.search.SpanMatcher;
+import dev.skein.storage.search.TagQuery;
+import dev.skein.storage.search.TagScope;
+import dev.skein.storage.search.TagValue;
+import dev.skein.storage.search.TraceCondition;
+import dev.skein.storage.search.TraceQuery;
+import dev.skein.storage.search.TraceSummary;
+import dev.skein.storage.search.TraceSummaryBuilder;
+import io.opentelemetry.proto.common.v1.KeyValue;
 import io.opentelemetry.proto.trace.v1.ResourceSpans;
 import io.opentelemetry.proto.trace.v1.ScopeSpans;
 import io.opentelemetry.proto.trace.v1.Span;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.locks.ReadWriteLock;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
@@ -39,25 +59,30 @@ import java.util.concurrent.locks.ReentrantReadWriteLock;
  * was first written longest ago is evicted, with every span of it. Services and operations are
  * those of the spans still held.
  *
- * <p>Thread-safe. Writes complete before {@link #write} returns; a batch whose spans are all
- * valid is stored whole, and one with a span whose trace ID is not 16 bytes (or all zero) is
- * rejected whole with a non-retryable {@link StorageException}. After {@link #close()} writes
- * fail and reads throw {@link StorageException}; close is idempotent.
+ * <p>Every search, dependency and tag query looks at every held trace, which is fine for the
+ * hundred thousand traces it holds by default. Thread-safe. Writes complete before
+ * {@link #write} returns; a batch whose spans are all valid is stored whole, and one with a span
+ * whose trace ID is not 16 bytes (or all zero) is rejected whole with a non-retryable
+ * {@link StorageException}. A span written again under the same resource and scope is kept once.
+ * After {@link #close()} writes fail and reads throw {@link StorageException}; close is idempotent.
  */
 public final class MemoryTraceStore implements TraceStore {
   /** How many traces {@link #create()} keeps. */
   public static final int DEFAULT_MAX_TRACES = 100_000;
 
-  private static final Capabilities CAPABILITIES = Capabilities.of(Capability.TRACE_BY_ID);
+  private static final Capabilities CAPABILITIES = Capabilities.of(Capability.TRACE_BY_ID,
+      Capability.SEARCH, Capability.TRACEQL_STRUCTURAL, Capability.DEPENDENCIES, Capability.TAGS);
   private static final Set<String> KINDS =
       Set.of("server", "client", "producer", "consumer", "internal", "");
   private static final Comparator<Operation> OPERATION_ORDER =
       Comparator.comparing(Operation::name).thenComparing(Operation::spanKind);
+  private static final Comparator<TagValue> TAG_VALUE_ORDER =
+      Comparator.comparing(TagValue::value).thenComparing(TagValue::type);
 
   private final int maxTraces;
   private final ReadWriteLock lock = new ReentrantReadWriteLock();
   // Insertion order is first-write order, which is the eviction order.
-  private final LinkedHashMap<TraceId, List<StoredSpan>> traces = new LinkedHashMap<>();
+  private final LinkedHashMap<TraceId, StoredTrace> traces = new LinkedHashMap<>();
   // service -> operation -> number of held spans; an entry goes when its count reaches zero.
   private final Map<String, Map<Operation, Integer>> operations = new HashMap<>();
   private boolean closed;
@@ -120,14 +145,11 @@ public final class MemoryTraceStore implements TraceStore {
         return CompletableFuture.failedFuture(closedException());
       }
       for (StoredSpan s : spans) {
-        List<StoredSpan> trace = traces.get(s.traceId);
-        if (trace == null) {
-          trace = new ArrayList<>();
-          traces.put(s.traceId, trace);
+        StoredTrace trace = traces.computeIfAbsent(s.traceId, StoredTrace::new);
+        if (trace.add(s)) {
+          operations.computeIfAbsent(s.service, k -> new HashMap<>())
+              .merge(operationOf(s.span), 1, Integer::sum);
         }
-        trace.add(s);
-        operations.computeIfAbsent(s.service, k -> new HashMap<>())
-            .merge(operationOf(s.span), 1, Integer::sum);
       }
       evict();
     } finally {
@@ -143,19 +165,36 @@ public final class MemoryTraceStore implements TraceStore {
     lock.readLock().lock();
     try {
       checkOpen();
-      List<StoredSpan> spans = traces.get(traceId);
-      if (spans == null) {
+      StoredTrace trace = traces.get(traceId);
+      if (trace == null) {
         return Optional.empty();
       }
-      copy = List.copyOf(spans);
+      copy = List.copyOf(trace.spans);
     } finally {
       lock.readLock().unlock();
     }
-    Traces.Builder b = Traces.builder();
-    for (StoredSpan s : copy) {
-      b.add(s.resource, s.scope, s.span);
+    return Optional.of(toTraces(copy));
+  }
+
+  @Override
+  public Optional<LimitedTrace> trace(TraceId traceId, int maxSpans) {
+    if (maxSpans <= 0) {
+      throw new IllegalArgumentException("maxSpans: " + maxSpans + " (expected: > 0)");
     }
-    return Optional.of(b.build());
+    return trace(traceId).map(t -> LimitedTrace.truncate(t, maxSpans));
+  }
+
+  @Override
+  public Optional<TraceSummary> summary(TraceId traceId) {
+    requireNonNull(traceId, "traceId");
+    lock.readLock().lock();
+    try {
+      checkOpen();
+      StoredTrace trace = traces.get(traceId);
+      return trace == null ? Optional.empty() : Optional.of(trace.summary());
+    } finally {
+      lock.readLock().unlock();
+    }
   }
 
   @Override
@@ -192,6 +231,93 @@ public final class MemoryTraceStore implements TraceStore {
     }
   }
 
+  @Override
+  public SearchResult search(TraceQuery query) {
+    requireNonNull(query, "query");
+    RegexBudget budget = RegexBudget.startingNow(query.regexBudget());
+    Cursor cursor = query.cursor();
+    List<TraceSummary> matches = new ArrayList<>();
+    lock.readLock().lock();
+    try {
+      checkOpen();
+      for (StoredTrace trace : traces.values()) {
+        TraceSummary summary = trace.summary();
+        if (query.inRange(summary) && (cursor == null || cursor.precedes(summary))
+            && (query.condition() == null || matches(query.condition(), trace, summary, budget))) {
+          matches.add(summary);
+        }
+      }
+    } finally {
+      lock.readLock().unlock();
+    }
+    matches.sort(query.order().comparator());
+    if (matches.size() <= query.limit()) {
+      return new SearchResult(matches, null);
+    }
+    List<TraceSummary> page = matches.subList(0, query.limit());
+    return new SearchResult(page, Cursor.after(query.order(), page.get(page.size() - 1)));
+  }
+
+  @Override
+  public List<DependencyLink> dependencies(long startMinNanos, long startMaxNanos) {
+    Map<List<String>, Long> calls = new TreeMap<>(Comparator.comparing((List<String> l) -> l.get(0))
+        .thenComparing(l -> l.get(1)));
+    lock.readLock().lock();
+    try {
+      checkOpen();
+      for (StoredTrace trace : traces.values()) {
+        Map<ByteString, Set<String>> servicesBySpanId = new HashMap<>();
+        for (StoredSpan s : trace.spans) {
+          servicesBySpanId.computeIfAbsent(s.span.getSpanId(), k -> new HashSet<>()).add(s.service);
+        }
+        for (StoredSpan child : trace.spans) {
+          long start = child.span.getStartTimeUnixNano();
+          if (start < startMinNanos || start > startMaxNanos || child.span.getParentSpanId().isEmpty()) {
+            continue;
+          }
+          for (String parent : servicesBySpanId.getOrDefault(child.span.getParentSpanId(), Set.of())) {
+            if (!parent.equals(child.service)) {
+              calls.merge(List.of(parent, child.service), 1L, Long::sum);
+            }
+          }
+        }
+      }
+    } finally {
+      lock.readLock().unlock();
+    }
+    List<DependencyLink> out = new ArrayList<>(calls.size());
+    calls.forEach((k, n) -> out.add(new DependencyLink(k.get(0), k.get(1), n)));
+    return List.copyOf(out);
+  }
+
+  @Override
+  public List<String> tagNames(TagQuery query) {
+    requireNonNull(query, "query");
+    TreeSet<String> names = new TreeSet<>();
+    forEachSelectedSpan(query, (s, attributes) -> {
+      for (KeyValue kv : attributes) {
+        names.add(kv.getKey());
+      }
+    });
+    return List.copyOf(names).subList(0, Math.min(names.size(), query.limit()));
+  }
+
+  @Override
+  public List<TagValue> tagValues(TagQuery query, String key) {
+    requireNonNull(query, "query");
+    requireNonNull(key, "key");
+    TreeSet<TagValue> values = new TreeSet<>(TAG_VALUE_ORDER);
+    forEachSelectedSpan(query, (s, attributes) -> {
+      for (KeyValue kv : attributes) {
+        String type = AttributeValues.typeName(kv.getValue());
+        if (type != null && kv.getKey().equals(key)) {
+          values.add(new TagValue(type, AttributeValues.text(kv.getValue())));
+        }
+      }
+    });
+    return List.copyOf(values).subList(0, Math.min(values.size(), query.limit()));
+  }
+
   /** Drops every span; later writes fail. Idempotent. */
   @Override
   public void close() {
@@ -210,10 +336,63 @@ public final class MemoryTraceStore implements TraceStore {
     return "MemoryTraceStore{maxTraces=" + maxTraces + '}';
   }
 
+  private void forEachSelectedSpan(TagQuery query, AttributeVisitor visitor) {
+    RegexBudget budget = RegexBudget.startingNow(query.regexBudget());
+    lock.readLock().lock();
+    try {
+      checkOpen();
+      for (StoredTrace trace : traces.values()) {
+        TraceSummary summary = trace.summary();
+        for (StoredSpan s : trace.spans) {
+          long start = s.span.getStartTimeUnixNano();
+          if (start < query.startMinNanos() || start > query.startMaxNanos()
+              || !SpanMatcher.matches(query.where(), s.resource.getResource(), s.span, summary, budget)) {
+            continue;
+          }
+          if (query.scope() != TagScope.RESOURCE) {
+            visitor.visit(s, s.span.getAttributesList());
+          }
+          if (query.scope() != TagScope.SPAN) {
+            visitor.visit(s, s.resource.getResource().getAttributesList());
+          }
+        }
+      }
+    } finally {
+      lock.readLock().unlock();
+    }
+  }
+
+  private static boolean matches(TraceCondition condition, StoredTrace trace, TraceSummary summary,
+      RegexBudget budget) {
+    if (condition instanceof TraceCondition.AllOf) {
+      for (TraceCondition c : ((TraceCondition.AllOf) condition).conditions()) {
+        if (!matches(c, trace, summary, budget)) {
+          return false;
+        }
+      }
+      return true;
+    }
+    if (condition instanceof TraceCondition.AnyOf) {
+      for (TraceCondition c : ((TraceCondition.AnyOf) condition).conditions()) {
+        if (matches(c, trace, summary, budget)) {
+          return true;
+        }
+      }
+      return false;
+    }
+    SpanCondition span = ((TraceCondition.HasSpan) condition).condition();
+    for (StoredSpan s : trace.spans) {
+      if (SpanMatcher.matches(span, s.resource.getResource(), s.span, summary, budget)) {
+        return true;
+      }
+    }
+    return false;
+  }
+
   private void evict() {
-    Iterator<Map.Entry<TraceId, List<StoredSpan>>> it = traces.entrySet().iterator();
+    Iterator<Map.Entry<TraceId, StoredTrace>> it = traces.entrySet().iterator();
     while (traces.size() > maxTraces && it.hasNext()) {
-      for (StoredSpan s : it.next().getValue()) {
+      for (StoredSpan s : it.next().getValue().spans) {
         Map<Operation, Integer> ops = operations.get(s.service);
         ops.computeIfPresent(operationOf(s.span), (k, n) -> n == 1 ? null : n - 1);
         if (ops.isEmpty()) {
@@ -228,6 +407,14 @@ public final class MemoryTraceStore implements TraceStore {
     if (closed) {
       throw closedException();
     }
+  }
+
+  private static Traces toTraces(List<StoredSpan> spans) {
+    Traces.Builder b = Traces.builder();
+    for (StoredSpan s : spans) {
+      b.add(s.resource, s.scope, s.span);
+    }
+    return b.build();
   }
 
   private static StorageException closedException() {
@@ -245,6 +432,42 @@ public final class MemoryTraceStore implements TraceStore {
     }
   }
 
+  @FunctionalInterface
+  private interface AttributeVisitor {
+    void visit(StoredSpan span, List<KeyValue> attributes);
+  }
+
+  /** The distinct spans of one trace and their summary, built as they arrive. */
+  private static final class StoredTrace {
+    final Set<StoredSpan> spans = new LinkedHashSet<>();
+    final TraceSummaryBuilder summary;
+    @Nullable TraceSummary built;
+
+    StoredTrace(TraceId id) {
+      this.summary = new TraceSummaryBuilder(id);
+    }
+
+    /** Adds {@code s} unless an identical span is held; returns whether it was added. */
+    boolean add(StoredSpan s) {
+      if (!spans.add(s)) {
+        return false;
+      }
+      summary.add(s.service, s.span);
+      built = null;
+      return true;
+    }
+
+    TraceSummary summary() {
+      TraceSummary s = built;
+      if (s == null) {
+        s = summary.build();
+        built = s;
+      }
+      return s;
+    }
+  }
+
+  /** A span with its headers; equal when span and headers are equal, which makes writes idempotent. */
   private static final class StoredSpan {
     final TraceId traceId;
     final ResourceSpans resource;
@@ -258,6 +481,20 @@ public final class MemoryTraceStore implements TraceStore {
       this.scope = scope;
       this.span = span;
       this.service = service;
+    }
+
+    @Override
+    public boolean equals(Object o) {
+      if (!(o instanceof StoredSpan)) {
+        return false;
+      }
+      StoredSpan s = (StoredSpan) o;
+      return span.equals(s.span) && resource.equals(s.resource) && scope.equals(s.scope);
+    }
+
+    @Override
+    public int hashCode() {
+      return span.hashCode() * 31 + resource.hashCode();
     }
   }
 }

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.skein.model.TraceId;
+import dev.skein.model.Traces;
 import dev.skein.storage.Capabilities;
 import dev.skein.storage.Capabilities.Capability;
 import dev.skein.storage.Operation;
@@ -11,6 +12,12 @@ import dev.skein.storage.StorageException;
 import dev.skein.storage.TraceStore;
 import dev.skein.storage.conformance.Fixtures;
 import dev.skein.storage.conformance.TraceStoreConformance;
+import dev.skein.storage.search.Comparison;
+import dev.skein.storage.search.Intrinsic;
+import dev.skein.storage.search.RegexBudgetExceededException;
+import dev.skein.storage.search.SpanCondition;
+import dev.skein.storage.search.TraceQuery;
+import dev.skein.storage.search.Value;
 import io.opentelemetry.proto.trace.v1.Span.SpanKind;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -24,7 +31,24 @@ class MemoryTraceStoreTest extends TraceStoreConformance {
 
   @Override
   protected Capabilities expectedCapabilities() {
-    return Capabilities.of(Capability.TRACE_BY_ID);
+    return Capabilities.of(Capability.TRACE_BY_ID, Capability.SEARCH, Capability.TRACEQL_STRUCTURAL,
+        Capability.DEPENDENCIES, Capability.TAGS);
+  }
+
+  @Test
+  void stopsACatastrophicRegularExpressionAtTheBudget() {
+    TraceId id = Fixtures.traceId(7);
+    await(store.write(Traces.builder().add(Fixtures.resource("svc"), Fixtures.defaultScope(),
+        Fixtures.span(id, Fixtures.spanId(1), null, "a".repeat(40) + "!", SpanKind.SPAN_KIND_SERVER,
+            recently(), recently() + 1).build()).build()));
+    // Nested quantifiers backtrack for a very long time in Java's engine on a near miss.
+    TraceQuery query = TraceQuery.builder()
+        .span(SpanCondition.compare(Intrinsic.NAME, Comparison.MATCHES, Value.string("(.*a){20}")))
+        .regexBudget(Duration.ofMillis(200))
+        .build();
+
+    assertThatThrownBy(() -> store.search(query)).isInstanceOf(RegexBudgetExceededException.class)
+        .hasMessageContaining("200 ms");
   }
 
   @Test

@@ -1,19 +1,27 @@
-package dev.skein.storage.embedded;
+package dev.skein.storage.search;
 
+import static java.util.Objects.requireNonNull;
+
+import dev.skein.model.Nullable;
 import io.opentelemetry.proto.common.v1.AnyValue;
 import io.opentelemetry.proto.common.v1.KeyValue;
 import java.util.Base64;
 
 /**
- * The text form of an attribute value in the attribute tables, which search compares against.
- * Strings are themselves; booleans {@code true}/{@code false}; integers in decimal; doubles as
- * {@link Double#toString(double)}; bytes in standard Base64 (as OTLP/JSON writes them); arrays and
- * key-value lists as compact JSON; the empty value as the empty string.
+ * The text form and type name of attribute values, which every backend stores and compares the
+ * same way.
  */
-final class AttributeText {
-  private AttributeText() {}
+public final class AttributeValues {
+  private AttributeValues() {}
 
-  static String of(AnyValue value) {
+  /**
+   * The text form of {@code value}: strings are themselves; booleans {@code true}/{@code false};
+   * integers in decimal; doubles as {@link Double#toString(double)}; bytes in standard Base64 (as
+   * OTLP/JSON writes them); arrays and key-value lists as compact JSON; the empty value as the
+   * empty string.
+   */
+  public static String text(AnyValue value) {
+    requireNonNull(value, "value");
     switch (value.getValueCase()) {
       case STRING_VALUE:
         return value.getStringValue();
@@ -38,24 +46,38 @@ final class AttributeText {
     }
   }
 
+  /**
+   * The type name tag value listings use: {@code string}, {@code int}, {@code double} or
+   * {@code bool}; null for other types, which are not listed.
+   */
+  public static @Nullable String typeName(AnyValue value) {
+    switch (value.getValueCase()) {
+      case STRING_VALUE: return "string";
+      case INT_VALUE: return "int";
+      case DOUBLE_VALUE: return "double";
+      case BOOL_VALUE: return "bool";
+      default: return null;
+    }
+  }
+
   private static void json(AnyValue value, StringBuilder sb) {
     switch (value.getValueCase()) {
       case STRING_VALUE:
       case BYTES_VALUE:
-        quote(of(value), sb);
+        quote(text(value), sb);
         break;
       case BOOL_VALUE:
       case INT_VALUE:
       case STRING_VALUE_STRINDEX:
-        sb.append(of(value));
+        sb.append(text(value));
         break;
       case DOUBLE_VALUE: {
         double d = value.getDoubleValue();
         // JSON has no NaN or infinities; OTLP/JSON writes them as strings.
         if (Double.isNaN(d) || Double.isInfinite(d)) {
-          quote(of(value), sb);
+          quote(text(value), sb);
         } else {
-          sb.append(of(value));
+          sb.append(text(value));
         }
         break;
       }

@@ -1,0 +1,138 @@
+package dev.skein.query;
+
+import com.linecorp.armeria.common.HttpStatus;
+import dev.skein.model.Nullable;
+import dev.skein.model.TraceId;
+import dev.skein.query.traceql.SpanRef;
+import dev.skein.query.traceql.TraceQlQuery;
+import dev.skein.storage.Capabilities;
+import dev.skein.storage.Capabilities.Capability;
+import dev.skein.storage.LimitedTrace;
+import dev.skein.storage.TraceReader;
+import dev.skein.storage.search.Cursor;
+import dev.skein.storage.search.RegexBudget;
+import dev.skein.storage.search.SearchResult;
+import dev.skein.storage.search.TraceQuery;
+import dev.skein.storage.search.TraceSummary;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * Runs searches for every API: the storage backend answers what it can; a TraceQL query it cannot
+ * answer alone is decided here on each candidate trace it returns, page by page in the search's
+ * order, so paging stays stable and nothing loads more than a page of traces.
+ */
+final class Searcher {
+  private final TraceReader reader;
+  private final QueryLimits limits;
+
+  Searcher(TraceReader reader, QueryLimits limits) {
+    this.reader = reader;
+    this.limits = limits;
+  }
+
+  /** A matching trace; {@code matched} holds the spans a TraceQL query matched, when asked for. */
+  record Hit(TraceSummary summary, @Nullable List<SpanRef> matched) {}
+
+  /** One page: hits in order, where the next page starts, and warnings for the response. */
+  record Page(List<Hit> hits, @Nullable Cursor next, List<String> warnings, int inspected) {}
+
+  /**
+   * Runs {@code query}, narrowed by {@code traceQl} when given.
+   *
+   * @param withMatches whether to find the matched spans of each hit (for Tempo's span sets)
+   */
+  Page search(TraceQuery query, @Nullable TraceQlQuery traceQl, boolean withMatches) throws QueryException {
+    require(Capability.SEARCH, "search");
+    RegexBudget budget = RegexBudget.startingNow(limits.regexBudget());
+    List<String> warnings = new ArrayList<>();
+    if (traceQl == null || traceQl.exact()) {
+      SearchResult r = reader.search(query);
+      List<Hit> hits = new ArrayList<>(r.traces().size());
+      for (TraceSummary s : r.traces()) {
+        List<SpanRef> matched = null;
+        if (withMatches && traceQl != null) {
+          matched = evaluate(traceQl, s, budget, warnings).orElse(List.of());
+        }
+        hits.add(new Hit(s, matched));
+      }
+      return new Page(hits, r.next(), warnings, r.traces().size());
+    }
+    require(Capability.TRACEQL_STRUCTURAL, "TraceQL structural operators and aggregates");
+    List<Hit> hits = new ArrayList<>();
+    int batch = Math.max(20, Math.min(200, query.limit() * 4));
+    TraceQuery candidates = query.toBuilder().limit(batch).build();
+    int inspected = 0;
+    while (true) {
+      SearchResult r = reader.search(candidates);
+      List<TraceSummary> page = r.traces();
+      for (int i = 0; i < page.size(); i++) {
+        TraceSummary s = page.get(i);
+        inspected++;
+        Optional<List<SpanRef>> matched = evaluate(traceQl, s, budget, warnings);
+        if (matched.isPresent()) {
+          hits.add(new Hit(s, withMatches ? matched.get() : null));
+        }
+        boolean more = i + 1 < page.size() || r.next() != null;
+        if (hits.size() == query.limit()) {
+          return new Page(hits, more ? Cursor.after(query.order(), s) : null, warnings, inspected);
+        }
+        if (inspected >= limits.maxInspectedTraces() && more) {
+          warnings.add("inspected " + inspected + " candidate traces (max_inspected_traces) and found "
+              + hits.size() + " of the " + query.limit() + " asked for; continue with nextCursor");
+          return new Page(hits, Cursor.after(query.order(), s), warnings, inspected);
+        }
+      }
+      if (r.next() == null) {
+        return new Page(hits, null, warnings, inspected);
+      }
+      candidates = candidates.toBuilder().cursor(r.next()).build();
+    }
+  }
+
+  /** Reads a trace with the span cap, adding a warning when it is cut. */
+  Optional<LimitedTrace> trace(TraceId id, List<String> warnings) {
+    Optional<LimitedTrace> t = reader.trace(id, limits.maxSpansPerTrace());
+    t.ifPresent(lt -> {
+      if (lt.truncated()) {
+        warnings.add(truncated(id, lt));
+      }
+    });
+    return t;
+  }
+
+  static String truncated(TraceId id, LimitedTrace t) {
+    return "trace " + id.hex() + " has " + t.totalSpans() + " spans; only the first " + t.spans().spanCount()
+        + " by start time are returned (max_spans_per_trace)";
+  }
+
+  private Optional<List<SpanRef>> evaluate(TraceQlQuery q, TraceSummary s, RegexBudget budget, List<String> warnings) {
+    Optional<LimitedTrace> t = reader.trace(s.traceId(), limits.maxSpansPerTrace());
+    if (t.isEmpty()) {
+      // Deleted by retention since the search: it no longer matches anything.
+      return Optional.empty();
+    }
+    if (t.get().truncated()) {
+      warnings.add("TraceQL was evaluated on the first " + t.get().spans().spanCount() + " of the "
+          + t.get().totalSpans() + " spans of trace " + s.traceId().hex() + " (max_spans_per_trace)");
+    }
+    return q.evaluate(t.get().spans(), s, budget);
+  }
+
+  void require(Capability capability, String what) throws QueryException {
+    Capabilities c = reader.capabilities();
+    if (!c.supports(capability)) {
+      throw new QueryException(HttpStatus.NOT_IMPLEMENTED, "the storage backend does not support " + what
+          + " (capability " + capability + ")");
+    }
+  }
+
+  TraceReader reader() {
+    return reader;
+  }
+
+  QueryLimits limits() {
+    return limits;
+  }
+}

@@ -1,0 +1,83 @@
+package dev.skein.storage.embedded;
+
+import dev.skein.model.Traces;
+import io.opentelemetry.proto.trace.v1.ResourceSpans;
+import io.opentelemetry.proto.trace.v1.ScopeSpans;
+import io.opentelemetry.proto.trace.v1.Span;
+import java.nio.file.Path;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.List;
+import org.duckdb.DuckDBConnection;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Rebuilds a database of schema version 1 as version {@link Schema#VERSION}. Version 1 kept the
+ * same lossless span, resource and scope bytes, so every span is read back and written again
+ * through {@link TraceTables}, which derives the new columns, the typed attributes, the events
+ * and the trace summaries. It runs in one transaction before the store takes writes: an
+ * interrupted migration leaves the file at version 1, to be migrated on the next start.
+ */
+final class Migration {
+  private static final Logger logger = LoggerFactory.getLogger(Migration.class);
+  private static final List<String> OLD_TABLES =
+      List.of("spans", "span_attributes", "resources", "resource_attributes", "scopes", "operations");
+  /** Spans read and rewritten at a time, which bounds the heap the migration needs. */
+  private static final int CHUNK = 20_000;
+
+  private Migration() {}
+
+  static void fromVersion1(DuckDBConnection connection, Path file) throws Exception {
+    long spans = 0;
+    try (Statement s = connection.createStatement()) {
+      s.execute("BEGIN TRANSACTION");
+      try {
+        s.execute("DROP INDEX IF EXISTS spans_by_trace_id");
+        for (String table : OLD_TABLES) {
+          s.execute("ALTER TABLE " + table + " RENAME TO v1_" + table);
+        }
+        for (String ddl : Schema.TABLES) {
+          s.execute(ddl);
+        }
+        TraceTables tables = new TraceTables(connection);
+        long rows;
+        try (ResultSet rs = s.executeQuery("SELECT count(*) FROM v1_spans")) {
+          rs.next();
+          rows = rs.getLong(1);
+        }
+        // Each chunk is read whole before it is written: a connection runs one statement at a time.
+        try (PreparedStatement ps = connection.prepareStatement("SELECT r.payload, c.payload, s.span"
+            + " FROM v1_spans s JOIN v1_resources r USING (resource_id) JOIN v1_scopes c USING (scope_id)"
+            + " WHERE s.rowid >= ? AND s.rowid < ?")) {
+          for (long from = 0; from < rows; from += CHUNK) {
+            ps.setLong(1, from);
+            ps.setLong(2, from + CHUNK);
+            Traces.Builder b = Traces.builder();
+            try (ResultSet rs = ps.executeQuery()) {
+              while (rs.next()) {
+                b.add(ResourceSpans.parseFrom(rs.getBytes(1)), ScopeSpans.parseFrom(rs.getBytes(2)),
+                    Span.parseFrom(rs.getBytes(3)));
+              }
+            }
+            Traces chunk = b.build();
+            spans += chunk.spanCount();
+            tables.committed(tables.append(List.of(Batch.of(chunk))));
+          }
+        }
+        for (String table : OLD_TABLES) {
+          s.execute("DROP TABLE v1_" + table);
+        }
+        s.execute("DELETE FROM schema_version");
+        s.execute("INSERT INTO schema_version VALUES (" + Schema.VERSION + ")");
+        s.execute("COMMIT");
+      } catch (Exception e) {
+        Schema.rollback(s, e);
+        throw e;
+      }
+    }
+    logger.info("Migrated {} from schema version 1 to {}: {} spans rewritten", file, Schema.VERSION, spans);
+  }
+}
