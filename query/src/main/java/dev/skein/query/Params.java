@@ -71,7 +71,7 @@ final class Params {
       return null;
     }
     try {
-      Duration d = GoDuration.parse(v);
+      Duration d = dev.skein.model.GoDuration.parse(v);
       if (!d.isNegative()) {
         return d;
       }

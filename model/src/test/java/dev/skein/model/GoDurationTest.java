@@ -1,4 +1,4 @@
-package dev.skein.pipeline.config;
+package dev.skein.model;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
