@@ -12,6 +12,7 @@ import com.linecorp.armeria.common.MediaType;
 import com.linecorp.armeria.common.ResponseHeaders;
 import com.linecorp.armeria.server.AbstractHttpService;
 import com.linecorp.armeria.server.ServiceRequestContext;
+import dev.skein.model.Nullable;
 import dev.skein.pipeline.PipelineException;
 import dev.skein.wire.WireFormatException;
 import dev.skein.wire.otlp.OtlpJson;
@@ -28,7 +29,7 @@ import java.util.zip.GZIPInputStream;
  * on success, {@code google.rpc.Status} on failure.
  */
 final class OtlpHttpService extends AbstractHttpService {
-  private static final MediaType PROTOBUF = MediaType.create("application", "x-protobuf");
+  static final MediaType PROTOBUF = MediaType.create("application", "x-protobuf");
 
   private final ExportHandler handler;
   private final long maxBodySize;
@@ -124,6 +125,14 @@ final class OtlpHttpService extends AbstractHttpService {
     private static final long serialVersionUID = 1L;
   }
 
+  /**
+   * Whether an answer to a request of {@code type} is JSON: for JSON requests, and for requests
+   * in a type this service does not take, since a person is more likely to read that answer.
+   */
+  static boolean answersInJson(@Nullable MediaType type) {
+    return type == null || !(type.is(PROTOBUF) || type.is(MediaType.PROTOBUF));
+  }
+
   private static java.util.concurrent.CompletableFuture<HttpResponse> done(HttpResponse r) {
     return java.util.concurrent.CompletableFuture.completedFuture(r);
   }
@@ -136,7 +145,7 @@ final class OtlpHttpService extends AbstractHttpService {
     return HttpResponse.of(status, json ? MediaType.JSON : PROTOBUF, encode(json, m));
   }
 
-  private static byte[] encode(boolean json, Message m) {
+  static byte[] encode(boolean json, Message m) {
     return json ? OtlpJson.encode(m) : m.toByteArray();
   }
 }

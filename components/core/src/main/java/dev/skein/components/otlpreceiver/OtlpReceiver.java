@@ -1,14 +1,17 @@
 package dev.skein.components.otlpreceiver;
 
 import com.linecorp.armeria.common.SessionProtocol;
+import com.linecorp.armeria.server.HttpService;
 import com.linecorp.armeria.server.Server;
 import com.linecorp.armeria.server.ServerBuilder;
 import com.linecorp.armeria.server.grpc.GrpcService;
 import dev.skein.components.otlpreceiver.OtlpReceiverConfig.TlsConfig;
 import dev.skein.model.Nullable;
 import dev.skein.pipeline.Component;
+import dev.skein.pipeline.ComponentId;
 import dev.skein.pipeline.CreateSettings;
 import dev.skein.pipeline.Host;
+import dev.skein.pipeline.ServerAuthenticator;
 import dev.skein.pipeline.TracesConsumer;
 import dev.skein.pipeline.config.Endpoint;
 import java.io.File;
@@ -18,7 +21,10 @@ import java.util.List;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-/** Serves OTLP/gRPC and OTLP/HTTP on the configured endpoints. */
+/**
+ * Serves OTLP/gRPC and OTLP/HTTP on the configured endpoints; with {@code auth}, only to requests
+ * the named authenticator extension accepts.
+ */
 final class OtlpReceiver implements Component {
   private static final Logger log = LoggerFactory.getLogger(OtlpReceiver.class);
 
@@ -39,28 +45,55 @@ final class OtlpReceiver implements Component {
     if (started) {
       return;
     }
+    OtlpReceiverConfig.GrpcConfig grpc = config.protocols.grpc;
+    OtlpReceiverConfig.HttpConfig http = config.protocols.http;
+    // Both authenticators are found before either server listens, so a wrong ID fails the start
+    // with nothing left open.
+    ReceiverAuth grpcAuth = grpc == null || grpc.auth == null ? null
+        : ReceiverAuth.grpc(settings, authenticatorId(grpc.auth),
+            authenticator(host, "protocols::grpc::auth", grpc.auth));
+    ReceiverAuth httpAuth = http == null || http.auth == null ? null
+        : ReceiverAuth.http(settings, authenticatorId(http.auth),
+            authenticator(host, "protocols::http::auth", http.auth), http.auth.requestParams);
     started = true;
     ExportHandler handler = new ExportHandler(settings, next);
-    OtlpReceiverConfig.GrpcConfig grpc = config.protocols.grpc;
     if (grpc != null) {
       int max = grpc.maxRecvMsgSizeMib * 1024 * 1024;
       ServerBuilder sb = newServer(grpc.endpoint, grpc.tls);
       // The gRPC layer enforces the cap per message, after decompression, with RESOURCE_EXHAUSTED;
       // a lower HTTP-level limit would answer first with a status gRPC clients see as UNKNOWN.
       sb.maxRequestLength(0);
-      sb.service(GrpcService.builder()
+      GrpcService service = GrpcService.builder()
           .addService(new OtlpGrpcService(handler).definition())
           .maxRequestMessageLength(max)
           .enableUnframedRequests(false)
-          .build());
+          .build();
+      if (grpcAuth != null) {
+        sb.service(service, grpcAuth::decorate);
+      } else {
+        sb.service(service);
+      }
       servers.add(startServer(sb, "OTLP/gRPC", grpc.endpoint));
     }
-    OtlpReceiverConfig.HttpConfig http = config.protocols.http;
     if (http != null) {
       ServerBuilder sb = newServer(http.endpoint, http.tls);
+      HttpService service = new OtlpHttpService(handler, http.maxRequestBodySize);
       sb.route().path(http.tracesUrlPath).maxRequestLength(http.maxRequestBodySize)
-          .build(new OtlpHttpService(handler, http.maxRequestBodySize));
+          .build(httpAuth != null ? httpAuth.decorate(service) : service);
       servers.add(startServer(sb, "OTLP/HTTP", http.endpoint));
+    }
+  }
+
+  private static ComponentId authenticatorId(OtlpReceiverConfig.AuthConfig auth) {
+    return ComponentId.parse(auth.authenticator);
+  }
+
+  /** The extension {@code auth} names; a missing or wrong one fails the start naming the key. */
+  private static ServerAuthenticator authenticator(Host host, String path, OtlpReceiverConfig.AuthConfig auth) {
+    try {
+      return host.extension(authenticatorId(auth), ServerAuthenticator.class);
+    } catch (IllegalStateException e) {
+      throw new IllegalStateException(path + "::authenticator: " + e.getMessage(), e);
     }
   }
 
