@@ -63,6 +63,9 @@ final class OtlpReceiver implements Component {
       // The gRPC layer enforces the cap per message, after decompression, with RESOURCE_EXHAUSTED;
       // a lower HTTP-level limit would answer first with a status gRPC clients see as UNKNOWN.
       sb.maxRequestLength(0);
+      if (grpc.maxConcurrentStreams > 0) {
+        sb.http2MaxStreamsPerConnection(grpc.maxConcurrentStreams);
+      }
       GrpcService service = GrpcService.builder()
           .addService(new OtlpGrpcService(handler).definition())
           .maxRequestMessageLength(max)
