@@ -9,11 +9,12 @@ import dev.skein.pipeline.CreateSettings;
 import dev.skein.pipeline.Host;
 import dev.skein.pipeline.config.Endpoint;
 import dev.skein.query.QueryApi;
+import dev.skein.ui.WebUi;
 import java.net.InetSocketAddress;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-/** Serves the query APIs from one storage backend. */
+/** Serves the query APIs from one storage backend, and the web UI that reads them. */
 final class QueryExtension implements Component {
   private static final Logger log = LoggerFactory.getLogger(QueryExtension.class);
 
@@ -41,6 +42,7 @@ final class QueryExtension implements Component {
         .regexBudget(config.limits.regexBudget)
         .maxInspectedTraces(config.limits.maxInspectedTraces)
         .build());
+    WebUi.register(sb);
     Server s = sb.build();
     try {
       s.start().join();
