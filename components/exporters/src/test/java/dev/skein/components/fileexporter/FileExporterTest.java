@@ -171,7 +171,7 @@ class FileExporterTest {
         + "rotation:\n  max_megabytes: 0\n  max_backups: -1\n"))
         .containsExactly("path: missing (expected: the file to write to)",
             "format: \"xml\" (expected: json or proto)",
-            "compression: \"zstd\" (expected: empty; Skein does not compress files)",
+            "compression: \"zstd\" (expected: empty or none; Skein does not compress files)",
             "flush_interval: 0s (expected: > 0)",
             "rotation::max_megabytes: 0 (expected: > 0)",
             "rotation::max_backups: -1 (expected: >= 0, where 0 keeps every file)");
