@@ -111,8 +111,9 @@ public final class ResolvedConfig {
           "service::extensions[" + i + "]", errors).ifPresent(extensions::add);
     }
     List<Pipeline> pipelines = new ArrayList<>();
-    if (service.pipelines.isEmpty() && errors.isEmpty()) {
-      errors.add("service::pipelines: no pipeline is configured (expected: at least one, e.g. traces)");
+    if (service.pipelines.isEmpty() && extensions.isEmpty() && errors.isEmpty()) {
+      errors.add("service::pipelines: no pipeline is configured (expected: at least one pipeline,"
+          + " or extensions only, as a query node has)");
     }
     for (ComponentId c : declared.get(ComponentKind.CONNECTOR)) {
       for (ComponentKind k : List.of(ComponentKind.RECEIVER, ComponentKind.EXPORTER)) {

@@ -45,6 +45,20 @@ public final class StorageExtension implements Component {
           dev.skein.pipeline.config.GoDuration.format(b.embedded.retention));
       return EmbeddedTraceStore.builder().path(path).retention(b.embedded.retention).build();
     }
+    if (b.cassandra != null) {
+      StorageExtensionConfig.CassandraConfig c = b.cassandra;
+      log.info("storage backend \"{}\": cassandra at {} (keyspace {}, replication factor {}, {})", name,
+          c.contactPoints, c.keyspace, c.replicationFactor, c.consistency);
+      dev.skein.storage.cassandra.CassandraTraceStore.Builder cb = dev.skein.storage.cassandra.CassandraTraceStore.builder();
+      c.contactPoints.forEach(cb::contactPoint);
+      cb.localDatacenter(c.localDatacenter).keyspace(c.keyspace).replicationFactor(c.replicationFactor)
+          .consistency(c.consistency).retention(c.retention).createSchema(c.createSchema)
+          .requestTimeout(c.requestTimeout).maxTracesPerSearch(c.maxTracesPerSearch);
+      if (!c.username.isEmpty()) {
+        cb.credentials(c.username, c.password);
+      }
+      return cb.build();
+    }
     log.info("storage backend \"{}\": memory (max {} traces)", name, b.memory.maxTraces);
     return MemoryTraceStore.create(b.memory.maxTraces);
   }

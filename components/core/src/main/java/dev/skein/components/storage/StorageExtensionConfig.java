@@ -24,6 +24,9 @@ final class StorageExtensionConfig implements ComponentConfig {
     @JsonSetter(nulls = Nulls.AS_EMPTY)
     @Nullable MemoryConfig memory;
 
+    @JsonSetter(nulls = Nulls.AS_EMPTY)
+    @Nullable CassandraConfig cassandra;
+
     static BackendConfig embeddedDefault() {
       BackendConfig b = new BackendConfig();
       b.embedded = new EmbeddedConfig();
@@ -40,6 +43,20 @@ final class StorageExtensionConfig implements ComponentConfig {
     int maxTraces = 100_000;
   }
 
+  static final class CassandraConfig {
+    List<String> contactPoints = new ArrayList<>(List.of("127.0.0.1:9042"));
+    String localDatacenter = "datacenter1";
+    String keyspace = "skein";
+    int replicationFactor = 1;
+    String consistency = "LOCAL_QUORUM";
+    Duration retention = Duration.ofDays(7);
+    boolean createSchema = true;
+    Duration requestTimeout = Duration.ofSeconds(10);
+    int maxTracesPerSearch = 10_000;
+    String username = "";
+    String password = "";
+  }
+
   @Override
   public List<String> validate() {
     List<String> errors = new ArrayList<>();
@@ -49,12 +66,25 @@ final class StorageExtensionConfig implements ComponentConfig {
     backends.forEach((name, b) -> {
       String path = "backends::" + name;
       if (b == null) {
-        errors.add(path + ": empty (expected: one of embedded, memory)");
+        errors.add(path + ": empty (expected: one of embedded, memory, cassandra)");
         return;
       }
-      int kinds = (b.embedded != null ? 1 : 0) + (b.memory != null ? 1 : 0);
+      int kinds = (b.embedded != null ? 1 : 0) + (b.memory != null ? 1 : 0) + (b.cassandra != null ? 1 : 0);
       if (kinds != 1) {
-        errors.add(path + ": " + kinds + " backend types (expected: exactly one of embedded, memory)");
+        errors.add(path + ": " + kinds + " backend types (expected: exactly one of embedded, memory, cassandra)");
+      }
+      if (b.cassandra != null) {
+        if (b.cassandra.contactPoints.isEmpty()) {
+          errors.add(path + "::cassandra::contact_points: empty (expected: at least one host[:port])");
+        }
+        if (b.cassandra.replicationFactor <= 0) {
+          errors.add(path + "::cassandra::replication_factor: " + b.cassandra.replicationFactor + " (expected: > 0)");
+        }
+        if (b.cassandra.retention.compareTo(Duration.ofSeconds(1)) < 0
+            || b.cassandra.retention.compareTo(Duration.ofDays(365L * 20)) > 0) {
+          errors.add(path + "::cassandra::retention: " + dev.skein.pipeline.config.GoDuration.format(b.cassandra.retention)
+              + " (expected: from 1s to 20 years)");
+        }
       }
       if (b.embedded != null) {
         if (b.embedded.path.isBlank()) {
