@@ -20,7 +20,7 @@ import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
-/** Skein's command line: {@code run}, {@code validate}, and the subcommands still to come. */
+/** Skein's command line: {@code run}, {@code validate}, {@code demo} and {@code bench}. */
 @Command(name = "skein", mixinStandardHelpOptions = true, version = "Skein 0.1.0",
     description = "An OpenTelemetry tracing backend: OTLP in, Collector pipelines, durable storage, Jaeger APIs out.",
     subcommands = {Main.Run.class, Main.Validate.class, Main.Demo.class, Main.Bench.class})
@@ -160,27 +160,137 @@ public final class Main implements Callable<Integer> {
     }
   }
 
-  @Command(name = "demo", description = "Runs the guide's full-stack demo (not available yet).")
+  /**
+   * Hands over to the shop demo's supervisor ({@code examples/shop/demo/target/shop-demo.jar} of the
+   * checkout this jar was built in), which runs PostgreSQL, this jar, the four services and a load
+   * driver as processes of their own. The demo lives beside the server rather than inside it: it
+   * runs services from the checkout (their jars, the Node.js service, the agent). {@code ./skein demo}
+   * builds it first.
+   */
+  @Command(name = "demo", mixinStandardHelpOptions = true,
+      description = {"Runs the tracing guide's shop: a private PostgreSQL, Skein with the guide's collector "
+          + "configuration, four services in Java and Node.js, and steady traffic; prints the web UI and a sample "
+          + "trace. Ctrl-C stops everything.",
+          "Run it as ./skein demo from a source checkout, which builds the demo first. See docs/demo.md."})
   static final class Demo implements Callable<Integer> {
+    @Option(names = "--rate", paramLabel = "N", defaultValue = "2",
+        description = "Orders a second from the load driver, 0 to 100 (default: ${DEFAULT-VALUE}; 0 sends none).")
+    double rate;
+
+    @Option(names = "--free-ports",
+        description = "Listen on free ports of 127.0.0.1 instead of Skein's standard ports and 8080-8083.")
+    boolean freePorts;
+
+    @Option(names = "--work", paramLabel = "DIR",
+        description = "Keep Skein's data and the logs in DIR (default: a temporary directory, removed at exit).")
+    Path work;
+
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
     @Override
-    public Integer call() {
-      spec.commandLine().getErr().println("skein demo is not available yet.");
-      return 2;
+    public Integer call() throws Exception {
+      PrintWriter err = spec.commandLine().getErr();
+      if (!(rate >= 0 && rate <= 100)) {
+        err.println("--rate: " + rate + " (expected: 0 to 100)");
+        err.flush();
+        return 2;
+      }
+      Path serverJar = Path.of(Main.class.getProtectionDomain().getCodeSource().getLocation().toURI()).toAbsolutePath();
+      // server/target/skein.jar -> the checkout's root
+      Path root = serverJar.getParent().getParent().getParent();
+      Path supervisor = root.resolve("examples/shop/demo/target/shop-demo.jar");
+      if (!java.nio.file.Files.isRegularFile(supervisor)) {
+        err.println("skein demo: the demo " + supervisor + " is not built"
+            + " (expected: run ./skein demo from a source checkout, which builds it)");
+        err.flush();
+        return 2;
+      }
+      List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+          "-jar", supervisor.toString(), "--root", root.toString(), "--skein-jar", serverJar.toString(),
+          "--rate", Double.toString(rate)));
+      if (freePorts) {
+        command.add("--free-ports");
+      }
+      if (work != null) {
+        command.addAll(List.of("--work", work.toAbsolutePath().toString()));
+      }
+      Process demo = new ProcessBuilder(command).inheritIO().start();
+      // Ctrl-C reaches both processes; a SIGTERM sent to this one alone is passed on. Either way this
+      // process waits for the demo's orderly stop before it exits.
+      Thread stop = new Thread(() -> {
+        demo.destroy();
+        try {
+          demo.waitFor(90, java.util.concurrent.TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+        }
+      }, "skein-demo-stop");
+      Runtime.getRuntime().addShutdownHook(stop);
+      int status = demo.waitFor();
+      try {
+        Runtime.getRuntime().removeShutdownHook(stop);
+      } catch (IllegalStateException shuttingDown) {
+        // The demo ended because this JVM is stopping; the hook has run or is running.
+      }
+      return status;
     }
   }
 
-  @Command(name = "bench", description = "Runs the benchmarks (not available yet).")
+  /**
+   * Hands over to the benchmark runner ({@code bench/target/skein-bench.jar} of the checkout this
+   * jar was built in, or {@code SKEIN_BENCH_JAR}), which drives this jar as a separate process.
+   * The runner is not inside the server jar: it carries JMH and a load generator, and fetches
+   * Zipkin server to compare against. {@code ./skein bench} builds both first.
+   */
+  @Command(name = "bench", mixinStandardHelpOptions = true,
+      description = {"Runs the benchmarks against this jar and writes Markdown and CSV results to bench/results.",
+          "Run it as ./skein bench SUITE [--quick] from a source checkout: that builds the benchmark runner and "
+              + "fetches Zipkin server first."})
   static final class Bench implements Callable<Integer> {
+    static final List<String> SUITES = List.of("ingest", "query", "metrics", "reliability", "all");
+
+    @CommandLine.Parameters(index = "0", paramLabel = "SUITE",
+        description = "ingest, query, metrics, reliability or all.")
+    String suite;
+
+    @Option(names = "--quick", description = "A run of a few minutes instead of the full one.")
+    boolean quick;
+
+    @CommandLine.Unmatched
+    List<String> runnerOptions = new ArrayList<>();
+
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
     @Override
-    public Integer call() {
-      spec.commandLine().getErr().println("skein bench is not available yet.");
-      return 2;
+    public Integer call() throws Exception {
+      PrintWriter err = spec.commandLine().getErr();
+      if (!SUITES.contains(suite.toLowerCase(java.util.Locale.ROOT))) {
+        err.println("SUITE: " + suite + " (expected: ingest, query, metrics, reliability or all)");
+        err.flush();
+        return 2;
+      }
+      Path serverJar = Path.of(Main.class.getProtectionDomain().getCodeSource().getLocation().toURI());
+      // server/target/skein.jar -> the checkout's root
+      Path root = serverJar.toAbsolutePath().getParent().getParent().getParent();
+      String override = System.getenv("SKEIN_BENCH_JAR");
+      Path runner = override != null && !override.isEmpty() ? Path.of(override) : root.resolve("bench/target/skein-bench.jar");
+      if (!java.nio.file.Files.isRegularFile(runner)) {
+        err.println("skein bench: the benchmark runner " + runner + " is not built"
+            + " (expected: run ./skein bench " + suite + " from a source checkout, which builds it)");
+        err.flush();
+        return 2;
+      }
+      List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+          "-jar", runner.toString(), suite, "--server-jar", serverJar.toString(),
+          "--zipkin-jar", root.resolve("bench/target/zipkin/zipkin-server-exec.jar").toString(),
+          "--results", root.resolve("bench/results").toString(), "--work", root.resolve("bench/target/work").toString()));
+      if (quick) {
+        command.add("--quick");
+      }
+      command.addAll(runnerOptions);
+      return new ProcessBuilder(command).inheritIO().start().waitFor();
     }
   }
 }

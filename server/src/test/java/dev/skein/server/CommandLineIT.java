@@ -55,13 +55,48 @@ class CommandLineIT {
     assertThat(valid.output()).contains("The configuration is valid");
   }
 
+  /** The demo itself runs in examples/shop's end-to-end test; here, what the server jar says about it. */
   @Test
-  void subcommandsThatAreNotBuiltYetSaySo() throws Exception {
-    for (String cmd : new String[] {"demo", "bench"}) {
-      SkeinProcess.Result r = SkeinProcess.run(dir, cmd);
-      assertThat(r.exitCode()).isEqualTo(2);
-      assertThat(r.output()).contains("skein " + cmd + " is not available yet");
+  void demoExplainsItselfAndSaysWhenItIsNotBuilt() throws Exception {
+    SkeinProcess.Result help = SkeinProcess.run(dir, "demo", "--help");
+    assertThat(help.exitCode()).as(help.output()).isZero();
+    assertThat(help.output()).contains("./skein demo", "Ctrl-C", "--rate", "--free-ports", "--work", "docs/demo.md");
+
+    SkeinProcess.Result badRate = SkeinProcess.run(dir, "demo", "--rate", "-1");
+    assertThat(badRate.exitCode()).isEqualTo(2);
+    assertThat(badRate.output()).contains("--rate: -1.0 (expected: 0 to 100)");
+
+    // A server jar outside a source checkout has no demo beside it. A hard link, not a symbolic
+    // one: the JVM follows a symbolic link to the jar it names, back inside this checkout.
+    Path jar = Files.createDirectories(Path.of("target", "outside-checkout", "server", "target").toAbsolutePath())
+        .resolve("skein.jar");
+    Files.deleteIfExists(jar);
+    Files.createLink(jar, SkeinProcess.jar().toAbsolutePath());
+    Process p = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+        "-jar", jar.toString(), "demo", "--free-ports", "--rate", "0").redirectErrorStream(true).start();
+    try {
+      assertThat(p.waitFor(60, java.util.concurrent.TimeUnit.SECONDS)).as("skein demo ended").isTrue();
+      String output = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+      assertThat(p.exitValue()).as(output).isEqualTo(2);
+      assertThat(output).contains("skein demo: the demo "
+          + jar.getParent().getParent().getParent().resolve("examples/shop/demo/target/shop-demo.jar")
+          + " is not built (expected: run ./skein demo from a source checkout, which builds it)");
+    } finally {
+      p.destroyForcibly();
     }
+  }
+
+  @Test
+  void benchNamesItsSuitesAndRejectsOthers() throws Exception {
+    SkeinProcess.Result help = SkeinProcess.run(dir, "bench", "--help");
+    assertThat(help.exitCode()).as(help.output()).isZero();
+    assertThat(help.output()).contains("ingest, query, metrics, reliability or all", "--quick", "./skein bench");
+    SkeinProcess.Result wrong = SkeinProcess.run(dir, "bench", "everything");
+    assertThat(wrong.exitCode()).isEqualTo(2);
+    assertThat(wrong.output()).contains("SUITE: everything (expected: ingest, query, metrics, reliability or all)");
+    SkeinProcess.Result none = SkeinProcess.run(dir, "bench");
+    assertThat(none.exitCode()).isEqualTo(2);
+    assertThat(none.output()).contains("Missing required parameter: 'SUITE'");
   }
 
   @Test
