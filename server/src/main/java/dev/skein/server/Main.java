@@ -254,7 +254,7 @@ public final class Main implements Callable<Integer> {
         description = "ingest, query, metrics, reliability or all.")
     String suite;
 
-    @Option(names = "--quick", description = "A run of a few minutes instead of the full one.")
+    @Option(names = "--quick", description = "A short run (about ten minutes for all) instead of the full one.")
     boolean quick;
 
     @CommandLine.Unmatched

@@ -1,0 +1,152 @@
+package dev.skein.bench;
+
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * A server under test as a separate process on free loopback ports: Skein's real jar with the
+ * default configuration (the ports and data directory set through the environment variables that
+ * configuration reads), or Zipkin server's exec jar with its default in-memory storage.
+ */
+final class ServerProcess {
+  private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+  private static final Duration STARTUP = Duration.ofMinutes(3);
+
+  final String name;
+  final Path log;
+  final Map<String, Integer> ports;
+  private final Process process;
+  private final String healthUrl;
+  private double startupSeconds;
+
+  private ServerProcess(String name, List<String> command, Map<String, String> env, Path log,
+      Map<String, Integer> ports, String healthUrl) throws IOException {
+    this.name = name;
+    this.log = log;
+    this.ports = ports;
+    this.healthUrl = healthUrl;
+    ProcessBuilder pb = new ProcessBuilder(command);
+    pb.environment().putAll(env);
+    Files.createDirectories(log.getParent());
+    pb.redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
+    this.process = pb.start();
+  }
+
+  /** Starts {@code java -jar skein.jar run} with its data in {@code data}; returns once healthy. */
+  static ServerProcess skein(Path jar, Path data, Path log) throws IOException, InterruptedException {
+    Map<String, Integer> ports = new LinkedHashMap<>();
+    for (String p : List.of("grpc", "http", "zipkin", "jaeger", "query", "health", "telemetry", "spanmetrics")) {
+      ports.put(p, freePort());
+    }
+    Map<String, String> env = new LinkedHashMap<>();
+    env.put("SKEIN_DATA", data.toString());
+    env.put("SKEIN_OTLP_GRPC_ENDPOINT", "127.0.0.1:" + ports.get("grpc"));
+    env.put("SKEIN_OTLP_HTTP_ENDPOINT", "127.0.0.1:" + ports.get("http"));
+    env.put("SKEIN_ZIPKIN_ENDPOINT", "127.0.0.1:" + ports.get("zipkin"));
+    env.put("SKEIN_JAEGER_GRPC_ENDPOINT", "127.0.0.1:" + ports.get("jaeger"));
+    env.put("SKEIN_QUERY_ENDPOINT", "127.0.0.1:" + ports.get("query"));
+    env.put("SKEIN_HEALTH_ENDPOINT", "127.0.0.1:" + ports.get("health"));
+    env.put("SKEIN_TELEMETRY_ENDPOINT", "127.0.0.1:" + ports.get("telemetry"));
+    env.put("SKEIN_SPANMETRICS_ENDPOINT", "127.0.0.1:" + ports.get("spanmetrics"));
+    List<String> command = new ArrayList<>(List.of(java(), "-jar", jar.toString(), "run"));
+    ServerProcess p = new ServerProcess("Skein", command, env, log, ports,
+        "http://127.0.0.1:" + ports.get("health") + "/");
+    p.awaitHealthy();
+    return p;
+  }
+
+  /** Starts Zipkin server with its default in-memory storage; returns once healthy. */
+  static ServerProcess zipkin(Path jar, Path log) throws IOException, InterruptedException {
+    int port = freePort();
+    List<String> command = List.of(java(), "-jar", jar.toString(),
+        "--armeria.ports[0].ip=127.0.0.1", "--armeria.ports[0].port=" + port, "--armeria.ports[0].protocols=http");
+    ServerProcess p = new ServerProcess("Zipkin", command, Map.of("STORAGE_TYPE", "mem"), log,
+        Map.of("http", port), "http://127.0.0.1:" + port + "/health");
+    p.awaitHealthy();
+    return p;
+  }
+
+  private void awaitHealthy() throws InterruptedException {
+    long t0 = System.nanoTime();
+    long deadline = t0 + STARTUP.toNanos();
+    while (System.nanoTime() < deadline) {
+      if (!process.isAlive()) {
+        throw new IllegalStateException(name + " exited with " + process.exitValue() + " while starting; see " + log);
+      }
+      try {
+        HttpResponse<Void> r = HTTP.send(HttpRequest.newBuilder(URI.create(healthUrl)).timeout(Duration.ofSeconds(5))
+            .build(), HttpResponse.BodyHandlers.discarding());
+        if (r.statusCode() == 200) {
+          startupSeconds = (System.nanoTime() - t0) / 1e9;
+          return;
+        }
+      } catch (IOException notYet) {
+        // Still starting.
+      }
+      Thread.sleep(100);
+    }
+    process.destroyForcibly();
+    throw new IllegalStateException(name + " did not become healthy within " + STARTUP.toSeconds() + " s; see " + log);
+  }
+
+  long pid() {
+    return process.pid();
+  }
+
+  int port(String name) {
+    Integer p = ports.get(name);
+    if (p == null) {
+      throw new IllegalArgumentException("port: " + name + " (expected: one of " + ports.keySet() + ")");
+    }
+    return p;
+  }
+
+  String url(String port, String path) {
+    return "http://127.0.0.1:" + port(port) + path;
+  }
+
+  double startupSeconds() {
+    return startupSeconds;
+  }
+
+  /** Stops the server with SIGTERM (Skein then flushes and closes its store) and waits. */
+  int stop() throws InterruptedException {
+    if (process.isAlive()) {
+      process.destroy();
+      if (!process.waitFor(2, TimeUnit.MINUTES)) {
+        process.destroyForcibly();
+        process.waitFor(30, TimeUnit.SECONDS);
+      }
+    }
+    return process.exitValue();
+  }
+
+  /** SIGKILL: no shutdown hook, nothing flushed. */
+  void kill() throws InterruptedException {
+    process.destroyForcibly();
+    process.waitFor(30, TimeUnit.SECONDS);
+  }
+
+  static int freePort() throws IOException {
+    try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+      return s.getLocalPort();
+    }
+  }
+
+  private static String java() {
+    return Path.of(System.getProperty("java.home"), "bin", "java").toString();
+  }
+}
