@@ -23,8 +23,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Handlers for the query APIs: GET (and HEAD) only, run off the event loop because storage reads
- * block, with errors in the shape each API family uses.
+ * Handlers for the query APIs: GET (and HEAD), or POST with a JSON body, run off the event loop
+ * because storage reads block, with errors in the shape each API family uses.
  */
 final class Http {
   private static final Logger log = LoggerFactory.getLogger(Http.class);
@@ -57,6 +57,24 @@ final class Http {
   @FunctionalInterface
   interface Handler {
     Reply handle(ServiceRequestContext ctx, HttpRequest req) throws QueryException;
+  }
+
+  /** A handler of a request with a body. */
+  @FunctionalInterface
+  interface BodyHandler {
+    Reply handle(ServiceRequestContext ctx, byte[] body) throws QueryException;
+  }
+
+  /** A POST endpoint: the whole body is read, then {@code handler} runs off the event loop. */
+  static HttpService post(Style style, BodyHandler handler) {
+    return (ctx, req) -> {
+      if (req.method() != HttpMethod.POST) {
+        return send(error(style, HttpStatus.METHOD_NOT_ALLOWED, req.method() + " " + req.path() + " (expected: POST)"));
+      }
+      return HttpResponse.of(req.aggregate().thenApplyAsync(
+          body -> send(run(style, (c, r) -> handler.handle(c, body.content().array()), ctx, req)),
+          ctx.blockingTaskExecutor()));
+    };
   }
 
   static HttpService get(Style style, Handler handler) {

@@ -178,7 +178,7 @@ final class JaegerApi {
     List<JsonNode> data = new ArrayList<>();
     for (DependencyLink l : searcher.reader().dependencies(w.startNanos(), w.endNanos())) {
       data.add(Http.NODES.objectNode().put("parent", l.parent()).put("child", l.child())
-          .put("callCount", l.callCount()));
+          .put("callCount", l.callCount()).put("errorCount", l.errorCount()));
     }
     return Http.ok(JaegerJson.envelope(data, 0));
   }

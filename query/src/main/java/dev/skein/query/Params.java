@@ -5,12 +5,14 @@ import com.linecorp.armeria.server.ServiceRequestContext;
 import dev.skein.model.Nullable;
 import dev.skein.storage.search.Cursor;
 import dev.skein.storage.search.Order;
+import io.opentelemetry.proto.trace.v1.Span;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 
 /**
  * The query parameters of one request, read with the API's units. Every accessor refuses a bad
@@ -138,6 +140,26 @@ final class Params {
           + "; this one continues order=" + c.order().parameter());
     }
     return c;
+  }
+
+  /**
+   * A span kind by its lower-case name ({@code server}, {@code client}, ...), one of
+   * {@code allowed}, or null when absent.
+   */
+  @Nullable Span.SpanKind spanKind(String name, List<String> allowed, String expected) throws QueryException {
+    String v = get(name);
+    if (v == null) {
+      return null;
+    }
+    String lower = v.toLowerCase(Locale.ROOT);
+    if (allowed.contains(lower)) {
+      for (Span.SpanKind k : Span.SpanKind.values()) {
+        if (k != Span.SpanKind.UNRECOGNIZED && k.name().equals("SPAN_KIND_" + lower.toUpperCase(Locale.ROOT))) {
+          return k;
+        }
+      }
+    }
+    throw QueryException.badParameter(name, v, expected);
   }
 
   /** Nanoseconds since the epoch from a count of {@code unitNanos} units, or null. */

@@ -15,9 +15,12 @@ import dev.skein.storage.TraceReader;
  *   <li>Tempo's API ({@code /api/v2/traces/{id}}, {@code /api/traces/{id}} with
  *       {@code Accept: application/protobuf}, {@code /api/search}, {@code /api/v2/search/tags},
  *       {@code /api/v2/search/tag/{tag}/values}, {@code /api/echo}), with TraceQL;
- *   <li>Skein's search, {@code /api/skein/search}: trace summaries in a chosen order with cursor paging.
+ *   <li>Skein's search, {@code /api/skein/search}: trace summaries in a chosen order with cursor paging;
+ *   <li>Skein's analytics: rate, errors and duration ({@code /api/skein/red}), the explanation of
+ *       a trace ({@code /api/skein/traces/{id}/explain}) and the comparison of a selection of spans
+ *       with the rest ({@code POST /api/skein/compare}).
  * </ul>
- * Every endpoint answers GET (and HEAD); other methods get 405. A bad parameter gets 400 naming
+ * Every endpoint but {@code /api/skein/compare} (POST) answers GET (and HEAD); other methods get 405. A bad parameter gets 400 naming
  * it and what was expected; a request the storage backend cannot answer (see its capabilities)
  * gets 501. The {@link QueryLimits} cap what one request may ask for.
  */
@@ -39,5 +42,7 @@ public final class QueryApi {
     JaegerV3Api.register(server, searcher);
     TempoApi.register(server, searcher);
     SkeinApi.register(server, searcher);
+    AnalyticsApi.register(server, searcher);
+    CompareApi.register(server, searcher);
   }
 }

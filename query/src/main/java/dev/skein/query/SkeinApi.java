@@ -16,7 +16,7 @@ import dev.skein.storage.search.TraceQuery;
 import dev.skein.storage.search.TraceSummary;
 import io.opentelemetry.proto.trace.v1.Span;
 import java.time.Duration;
-import java.util.Locale;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -52,18 +52,10 @@ final class SkeinApi {
     if (p.get("operation") != null) {
       b.operation(p.get("operation"));
     }
-    String kind = p.get("spanKind");
+    Span.SpanKind kind = p.spanKind("spanKind", List.of("server", "client", "producer", "consumer", "internal",
+        "unspecified"), "server, client, producer, consumer, internal or unspecified");
     if (kind != null) {
-      Span.SpanKind k = null;
-      for (Span.SpanKind candidate : Span.SpanKind.values()) {
-        if (candidate != Span.SpanKind.UNRECOGNIZED && candidate.name().equals("SPAN_KIND_" + kind.toUpperCase(Locale.ROOT))) {
-          k = candidate;
-        }
-      }
-      if (k == null) {
-        throw QueryException.badParameter("spanKind", kind, "server, client, producer, consumer, internal or unspecified");
-      }
-      b.spanKind(k);
+      b.spanKind(kind);
     }
     for (SpanCondition c : TagFilters.fromJaegerParams(p)) {
       b.span(c);

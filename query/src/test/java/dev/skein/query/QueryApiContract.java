@@ -56,7 +56,7 @@ import org.junit.jupiter.params.provider.CsvSource;
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 abstract class QueryApiContract {
   private static final ObjectMapper JSON = new ObjectMapper();
-  private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
+  static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
   /** A trace with more spans than the roomy server returns, after the fixtures' time range. */
   static final TraceId BIG = Fixtures.traceId(777);
 
@@ -105,7 +105,7 @@ abstract class QueryApiContract {
     }
   }
 
-  private static Server serve(TraceReader reader, QueryLimits limits) {
+  static Server serve(TraceReader reader, QueryLimits limits) {
     ServerBuilder sb = Server.builder().http(new InetSocketAddress("127.0.0.1", 0));
     QueryApi.register(sb, reader, limits);
     Server s = sb.build();
@@ -283,9 +283,9 @@ abstract class QueryApiContract {
     assertThat(r.status).isEqualTo(200);
     List<String> links = new ArrayList<>();
     r.json().get("data").forEach(l -> links.add(l.get("parent").asText() + ">" + l.get("child").asText() + "="
-        + l.get("callCount").asLong()));
-    assertThat(links).containsExactly("checkout>billing=1", "frontend>checkout=3", "frontend>payment=2",
-        "frontend>search=1");
+        + l.get("callCount").asLong() + "/" + l.get("errorCount").asLong()));
+    assertThat(links).as("calls/errors").containsExactly("checkout>billing=1/0", "frontend>checkout=3/1",
+        "frontend>payment=2/1", "frontend>search=1/0");
 
     Reply tooLong = get(tight, "/api/dependencies?endTs=" + endMs + "&lookback=" + Duration.ofHours(3).toMillis());
     assertThat(tooLong.status).isEqualTo(400);
@@ -738,11 +738,11 @@ abstract class QueryApiContract {
     return sb.toString();
   }
 
-  private static String url(Server s, String path) {
+  static String url(Server s, String path) {
     return "http://127.0.0.1:" + s.activeLocalPort() + path;
   }
 
-  private static Reply get(Server s, String path, String... headers) throws Exception {
+  static Reply get(Server s, String path, String... headers) throws Exception {
     HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(url(s, path))).timeout(Duration.ofSeconds(60));
     for (int i = 0; i < headers.length; i += 2) {
       b.header(headers[i], headers[i + 1]);
@@ -766,7 +766,7 @@ abstract class QueryApiContract {
    * A backend with only the base capabilities (trace by ID, services, operations), as a backend
    * without search would be; it reads from the real store.
    */
-  private static final class BaseReader implements TraceReader {
+  static final class BaseReader implements TraceReader {
     private final TraceReader delegate;
 
     BaseReader(TraceReader delegate) {

@@ -45,5 +45,10 @@ public record Capabilities(Set<Capability> supported) {
     DEPENDENCIES,
     /** {@link TraceReader#tagNames} and {@link TraceReader#tagValues}. */
     TAGS,
+    /**
+     * Aggregates over stored spans: {@link TraceReader#red}, {@link TraceReader#baselines} and
+     * {@link TraceReader#compare}.
+     */
+    ANALYTICS,
   }
 }

@@ -3,6 +3,12 @@ package dev.skein.storage;
 import dev.skein.model.Nullable;
 import dev.skein.model.TraceId;
 import dev.skein.model.Traces;
+import dev.skein.storage.analytics.Baseline;
+import dev.skein.storage.analytics.CompareQuery;
+import dev.skein.storage.analytics.CompareResult;
+import dev.skein.storage.analytics.OperationKey;
+import dev.skein.storage.analytics.RedPoint;
+import dev.skein.storage.analytics.RedQuery;
 import dev.skein.storage.search.DependencyLink;
 import dev.skein.storage.search.SearchResult;
 import dev.skein.storage.search.TagQuery;
@@ -10,6 +16,7 @@ import dev.skein.storage.search.TagValue;
 import dev.skein.storage.search.TraceQuery;
 import dev.skein.storage.search.TraceSummary;
 import dev.skein.storage.search.TraceSummaryBuilder;
+import java.util.Collection;
 import java.util.List;
 import java.util.Optional;
 
@@ -102,6 +109,37 @@ public interface TraceReader {
    */
   default List<TagValue> tagValues(TagQuery query, String key) {
     throw unsupported(this, "tag values", Capabilities.Capability.TAGS);
+  }
+
+  /**
+   * Returns rate, errors and duration of the spans {@code query} selects, one point per group and
+   * bucket that has spans, sorted by service, operation (nulls first), then bucket start.
+   *
+   * @throws UnsupportedOperationException without {@link Capabilities.Capability#ANALYTICS}
+   */
+  default List<RedPoint> red(RedQuery query) {
+    throw unsupported(this, "rate, errors and duration", Capabilities.Capability.ANALYTICS);
+  }
+
+  /**
+   * Returns the duration distribution of each of {@code operations} over the spans that started
+   * in [{@code startNanos}, {@code endNanos}), in the order asked for. An operation with no span
+   * in the window is left out.
+   *
+   * @throws UnsupportedOperationException without {@link Capabilities.Capability#ANALYTICS}
+   */
+  default List<Baseline> baselines(Collection<OperationKey> operations, long startNanos, long endNanos) {
+    throw unsupported(this, "baselines", Capabilities.Capability.ANALYTICS);
+  }
+
+  /**
+   * Compares the attribute values of a selection of spans with the rest of their population, as
+   * {@link CompareQuery} and {@link CompareResult} define.
+   *
+   * @throws UnsupportedOperationException without {@link Capabilities.Capability#ANALYTICS}
+   */
+  default CompareResult compare(CompareQuery query) {
+    throw unsupported(this, "compare", Capabilities.Capability.ANALYTICS);
   }
 
   /**

@@ -1,6 +1,6 @@
 package dev.skein.components.debugexporter;
 
-import com.google.protobuf.ByteString;
+import dev.skein.model.AnyValues;
 import dev.skein.model.Hex;
 import dev.skein.model.Traces;
 import io.opentelemetry.proto.common.v1.AnyValue;
@@ -12,7 +12,6 @@ import io.opentelemetry.proto.trace.v1.Span;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
-import java.util.Base64;
 import java.util.List;
 
 /** The Collector's text renderings of spans ({@code normal} and {@code detailed} verbosity). */
@@ -140,89 +139,7 @@ final class SpanText {
 
   /** The value as text: strings as they are, lists and maps as JSON, bytes in base64. */
   static String raw(AnyValue v) {
-    switch (v.getValueCase()) {
-      case STRING_VALUE: return v.getStringValue();
-      case BOOL_VALUE: return Boolean.toString(v.getBoolValue());
-      case INT_VALUE: return Long.toString(v.getIntValue());
-      case DOUBLE_VALUE: return number(v.getDoubleValue());
-      case BYTES_VALUE: return base64(v.getBytesValue());
-      case ARRAY_VALUE:
-      case KVLIST_VALUE: {
-        StringBuilder b = new StringBuilder();
-        json(b, v);
-        return b.toString();
-      }
-      default: return "";
-    }
-  }
-
-  private static void json(StringBuilder b, AnyValue v) {
-    switch (v.getValueCase()) {
-      case STRING_VALUE:
-        quote(b, v.getStringValue());
-        break;
-      case BYTES_VALUE:
-        quote(b, base64(v.getBytesValue()));
-        break;
-      case ARRAY_VALUE:
-        b.append('[');
-        for (int i = 0; i < v.getArrayValue().getValuesCount(); i++) {
-          if (i > 0) {
-            b.append(',');
-          }
-          json(b, v.getArrayValue().getValues(i));
-        }
-        b.append(']');
-        break;
-      case KVLIST_VALUE:
-        b.append('{');
-        for (int i = 0; i < v.getKvlistValue().getValuesCount(); i++) {
-          KeyValue kv = v.getKvlistValue().getValues(i);
-          if (i > 0) {
-            b.append(',');
-          }
-          quote(b, kv.getKey());
-          b.append(':');
-          json(b, kv.getValue());
-        }
-        b.append('}');
-        break;
-      case VALUE_NOT_SET:
-        b.append("null");
-        break;
-      default:
-        b.append(raw(v));
-    }
-  }
-
-  private static void quote(StringBuilder b, String s) {
-    b.append('"');
-    for (int i = 0; i < s.length(); i++) {
-      char c = s.charAt(i);
-      if (c == '"' || c == '\\') {
-        b.append('\\').append(c);
-      } else if (c < 0x20) {
-        b.append(String.format("\\u%04x", (int) c));
-      } else {
-        b.append(c);
-      }
-    }
-    b.append('"');
-  }
-
-  /** As Go formats a float for text: no exponent, no trailing zeros. */
-  private static String number(double d) {
-    if (Double.isNaN(d)) {
-      return "NaN";
-    }
-    if (Double.isInfinite(d)) {
-      return d > 0 ? "+Inf" : "-Inf";
-    }
-    return java.math.BigDecimal.valueOf(d).stripTrailingZeros().toPlainString();
-  }
-
-  private static String base64(ByteString bytes) {
-    return Base64.getEncoder().encodeToString(bytes.toByteArray());
+    return AnyValues.asString(v);
   }
 
   private static String kind(Span.SpanKind kind) {

@@ -7,8 +7,9 @@ import static java.util.Objects.requireNonNull;
  * {@code parent}.
  *
  * @param callCount the number of such child spans
+ * @param errorCount how many of those child spans have status code ERROR
  */
-public record DependencyLink(String parent, String child, long callCount) {
+public record DependencyLink(String parent, String child, long callCount, long errorCount) {
   public DependencyLink {
     requireNonNull(parent, "parent");
     requireNonNull(child, "child");

@@ -28,6 +28,7 @@ import io.opentelemetry.proto.common.v1.KeyValue;
 import io.opentelemetry.proto.trace.v1.ResourceSpans;
 import io.opentelemetry.proto.trace.v1.ScopeSpans;
 import io.opentelemetry.proto.trace.v1.Span;
+import io.opentelemetry.proto.trace.v1.Status;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
@@ -121,7 +122,8 @@ final class Search {
   }
 
   List<DependencyLink> dependencies(long startMin, long startMax) {
-    Map<List<String>, Long> calls = new TreeMap<>(Comparator.comparing((List<String> l) -> l.get(0))
+    // (parent, child) -> {calls, errors}
+    Map<List<String>, long[]> calls = new TreeMap<>(Comparator.comparing((List<String> l) -> l.get(0))
         .thenComparing(l -> l.get(1)));
     forEachTrace(startMin, startMax, "dependencies", l -> {
       Map<ByteString, Set<String>> servicesBySpanId = new HashMap<>();
@@ -135,13 +137,17 @@ final class Search {
         String service = Resources.serviceName(rs.getResource());
         for (String parent : servicesBySpanId.getOrDefault(child.getParentSpanId(), Set.of())) {
           if (!parent.equals(service)) {
-            calls.merge(List.of(parent, service), 1L, Long::sum);
+            long[] n = calls.computeIfAbsent(List.of(parent, service), k -> new long[2]);
+            n[0]++;
+            if (child.getStatus().getCode() == Status.StatusCode.STATUS_CODE_ERROR) {
+              n[1]++;
+            }
           }
         }
       });
     });
     List<DependencyLink> out = new ArrayList<>(calls.size());
-    calls.forEach((k, n) -> out.add(new DependencyLink(k.get(0), k.get(1), n)));
+    calls.forEach((k, n) -> out.add(new DependencyLink(k.get(0), k.get(1), n[0], n[1])));
     return List.copyOf(out);
   }
 

@@ -91,7 +91,8 @@ final class QueryFile {
     for (JsonNode d : root.get("dependencies")) {
       List<DependencyLink> links = new ArrayList<>();
       for (JsonNode l : d.get("expect")) {
-        links.add(new DependencyLink(l.get("parent").asText(), l.get("child").asText(), l.get("callCount").asLong()));
+        links.add(new DependencyLink(l.get("parent").asText(), l.get("child").asText(), l.get("callCount").asLong(),
+            l.has("errorCount") ? l.get("errorCount").asLong() : 0));
       }
       f.dependencies.add(new Case<>(d.get("name").asText(),
           new long[] {f.time(d.get("start").asText()), f.time(d.get("end").asText())}, links));

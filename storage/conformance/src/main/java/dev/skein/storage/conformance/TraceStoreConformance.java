@@ -5,6 +5,8 @@ import static dev.skein.storage.conformance.TraceAssertions.spansOf;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.fail;
+import static org.assertj.core.api.Assertions.tuple;
+import static org.assertj.core.api.Assertions.within;
 import static org.junit.jupiter.api.DynamicTest.dynamicTest;
 
 import com.google.protobuf.ByteString;
@@ -17,6 +19,12 @@ import dev.skein.storage.LimitedTrace;
 import dev.skein.storage.Operation;
 import dev.skein.storage.StorageException;
 import dev.skein.storage.TraceStore;
+import dev.skein.storage.analytics.Baseline;
+import dev.skein.storage.analytics.CompareQuery;
+import dev.skein.storage.analytics.CompareResult;
+import dev.skein.storage.analytics.OperationKey;
+import dev.skein.storage.analytics.RedPoint;
+import dev.skein.storage.analytics.RedQuery;
 import dev.skein.storage.search.Attribute;
 import dev.skein.storage.search.Comparison;
 import dev.skein.storage.search.Cursor;
@@ -41,6 +49,7 @@ import io.opentelemetry.proto.trace.v1.Span.SpanKind;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collections;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -91,6 +100,9 @@ import org.junit.jupiter.api.io.TempDir;
  * {@link SearchFixtures} and the queries with their answers in {@code search-queries.json} (one
  * dynamic test per query). A backend without {@link Capability#SEARCH}, {@link Capability#DEPENDENCIES}
  * or {@link Capability#TAGS} must refuse those calls with {@link UnsupportedOperationException}.
+ * Rate, errors and duration, baselines and comparisons are checked on the spans of
+ * {@code AnalyticsFixtures}, with percentiles by nearest rank; a backend without
+ * {@link Capability#ANALYTICS} must refuse them the same way.
  * Writes are idempotent: writing the same spans again changes no answer. A backend declaring
  * {@link Capability#RETENTION} overrides {@link #openWithRetention} and must forget expired traces
  * everywhere: by ID, in search, services, operations, dependencies and tags.
@@ -843,10 +855,238 @@ public abstract class TraceStoreConformance {
     assertThat(store.services()).containsExactly(Fixtures.BILLING, Fixtures.CHECKOUT, Fixtures.FRONTEND);
     assertThat(store.operations("ad-service", null)).isEmpty();
     assertThat(store.dependencies(0, Long.MAX_VALUE)).containsExactly(
-        new DependencyLink(Fixtures.CHECKOUT, Fixtures.BILLING, 1),
-        new DependencyLink(Fixtures.FRONTEND, Fixtures.CHECKOUT, 1));
+        new DependencyLink(Fixtures.CHECKOUT, Fixtures.BILLING, 1, 0),
+        new DependencyLink(Fixtures.FRONTEND, Fixtures.CHECKOUT, 1, 1));
     assertThat(store.tagValues(TagQuery.builder(TagScope.RESOURCE).build(), "deployment.environment.name"))
         .containsExactly(new TagValue("string", "production"));
+  }
+
+  @Test
+  void computesRateErrorsAndDurationPerServiceAndBucket() {
+    if (!analyticsSupported()) {
+      return;
+    }
+    long t0 = analyticsBase();
+    write(AnalyticsFixtures.red(t0));
+    long b1 = t0 + AnalyticsFixtures.STEP.toNanos();
+
+    assertThat(store.red(redQuery(null, null, null, false, t0, AnalyticsFixtures.STEP))).containsExactly(
+        // 1..100 ms and five times 3 ms: sorted, index 52 is 48 ms, 99 is 95 ms, 103 is 99 ms.
+        new RedPoint(AnalyticsFixtures.CHECKOUT, null, t0, 105, 11, ms(48), ms(95), ms(99), ms(100), ms(5065)),
+        new RedPoint(AnalyticsFixtures.CHECKOUT, null, b1, 20, 0, ms(100), ms(190), ms(200), ms(200), ms(2100)),
+        new RedPoint(AnalyticsFixtures.FRONTEND, null, b1, 3, 0, ms(8), ms(9), ms(9), ms(9), ms(24)));
+  }
+
+  @Test
+  void computesRateErrorsAndDurationPerOperation() {
+    if (!analyticsSupported()) {
+      return;
+    }
+    long t0 = analyticsBase();
+    write(AnalyticsFixtures.red(t0));
+    long b1 = t0 + AnalyticsFixtures.STEP.toNanos();
+
+    assertThat(store.red(redQuery(null, null, null, true, t0, AnalyticsFixtures.STEP))).containsExactly(
+        new RedPoint(AnalyticsFixtures.CHECKOUT, AnalyticsFixtures.PAY, t0, 100, 10, ms(50), ms(95), ms(99),
+            ms(100), ms(5050)),
+        new RedPoint(AnalyticsFixtures.CHECKOUT, AnalyticsFixtures.PAY, b1, 20, 0, ms(100), ms(190), ms(200),
+            ms(200), ms(2100)),
+        new RedPoint(AnalyticsFixtures.CHECKOUT, AnalyticsFixtures.SELECT, t0, 5, 1, ms(3), ms(3), ms(3), ms(3),
+            ms(15)),
+        new RedPoint(AnalyticsFixtures.FRONTEND, AnalyticsFixtures.HOME, b1, 3, 0, ms(8), ms(9), ms(9), ms(9),
+            ms(24)));
+    assertThat(store.red(redQuery(AnalyticsFixtures.CHECKOUT, AnalyticsFixtures.SELECT, null, true, t0,
+        AnalyticsFixtures.WINDOW))).containsExactly(
+        new RedPoint(AnalyticsFixtures.CHECKOUT, AnalyticsFixtures.SELECT, t0, 5, 1, ms(3), ms(3), ms(3), ms(3),
+            ms(15)));
+  }
+
+  @Test
+  void filtersRateErrorsAndDurationByServiceAndSpanKind() {
+    if (!analyticsSupported()) {
+      return;
+    }
+    long t0 = analyticsBase();
+    write(AnalyticsFixtures.red(t0));
+
+    assertThat(store.red(redQuery(null, null, SpanKind.SPAN_KIND_CLIENT, false, t0, AnalyticsFixtures.STEP)))
+        .containsExactly(new RedPoint(AnalyticsFixtures.CHECKOUT, null, t0, 5, 1, ms(3), ms(3), ms(3), ms(3), ms(15)));
+    assertThat(store.red(redQuery(AnalyticsFixtures.FRONTEND, null, null, false, t0, AnalyticsFixtures.WINDOW)))
+        .containsExactly(new RedPoint(AnalyticsFixtures.FRONTEND, null, t0, 3, 0, ms(8), ms(9), ms(9), ms(9), ms(24)));
+    assertThat(store.red(redQuery(null, null, SpanKind.SPAN_KIND_PRODUCER, false, t0, AnalyticsFixtures.STEP)))
+        .isEmpty();
+  }
+
+  @Test
+  void countsSpansInAHalfOpenWindowOnce() {
+    if (!analyticsSupported()) {
+      return;
+    }
+    long t0 = analyticsBase();
+    write(AnalyticsFixtures.red(t0));
+    // Written again: every span is stored, and counted, once.
+    write(AnalyticsFixtures.red(t0));
+    long end = t0 + AnalyticsFixtures.WINDOW.toNanos();
+
+    // The span starting exactly at the end is outside [t0, end); the one 1 ns before t0 too.
+    assertThat(store.red(new RedQuery(AnalyticsFixtures.CHECKOUT, null, null, false, t0, end, end - t0)))
+        .containsExactly(new RedPoint(AnalyticsFixtures.CHECKOUT, null, t0, 125, 11, ms(53), ms(140), ms(190),
+            ms(200), ms(7165)));
+    assertThat(store.red(new RedQuery(AnalyticsFixtures.CHECKOUT, null, null, false, t0 - 1, end + 1, end - t0 + 2)))
+        .extracting(RedPoint::bucketStartNanos, RedPoint::calls, RedPoint::errors, RedPoint::maxNanos)
+        .containsExactly(tuple(t0 - 1, 127L, 13L, ms(1000)));
+  }
+
+  @Test
+  void returnsBaselinesInTheOrderAsked() {
+    if (!analyticsSupported()) {
+      return;
+    }
+    long t0 = analyticsBase();
+    write(AnalyticsFixtures.red(t0));
+    long end = t0 + AnalyticsFixtures.WINDOW.toNanos();
+    OperationKey select = new OperationKey(AnalyticsFixtures.CHECKOUT, AnalyticsFixtures.SELECT);
+    OperationKey pay = new OperationKey(AnalyticsFixtures.CHECKOUT, AnalyticsFixtures.PAY);
+    OperationKey home = new OperationKey(AnalyticsFixtures.FRONTEND, AnalyticsFixtures.HOME);
+    OperationKey missing = new OperationKey(AnalyticsFixtures.CHECKOUT, "GET /missing");
+
+    List<Baseline> baselines = store.baselines(List.of(select, missing, pay, home), t0, end);
+
+    assertThat(baselines).extracting(Baseline::operation).containsExactly(select, pay, home);
+    assertThat(baselines).extracting(Baseline::count).containsExactly(5L, 120L, 3L);
+    long[] three = new long[101];
+    Arrays.fill(three, ms(3));
+    assertThat(baselines.get(0).percentiles()).containsExactly(three);
+    // 1..100 ms and 10, 20, ... 200 ms: 120 durations.
+    long[] p = baselines.get(1).percentiles();
+    assertThat(p).hasSize(101);
+    assertThat(new long[] {p[0], p[1], p[50], p[99], p[100]})
+        .containsExactly(ms(1), ms(2), ms(55), ms(190), ms(200));
+    for (int k = 1; k <= 100; k++) {
+      assertThat(p[k]).as("percentile %d", k).isGreaterThanOrEqualTo(p[k - 1]);
+    }
+    assertThat(baselines.get(1).percentileRank(ms(190))).isEqualTo(99);
+    assertThat(baselines.get(2).percentiles()[0]).isEqualTo(ms(7));
+    assertThat(baselines.get(2).p50Nanos()).isEqualTo(ms(8));
+    assertThat(baselines.get(2).percentiles()[100]).isEqualTo(ms(9));
+
+    assertThat(store.baselines(List.of(pay), t0 + AnalyticsFixtures.STEP.toNanos(), end))
+        .extracting(Baseline::count).containsExactly(20L);
+    assertThat(store.baselines(List.of(missing), t0, end)).isEmpty();
+    assertThat(store.baselines(List.of(), t0, end)).isEmpty();
+  }
+
+  @Test
+  void ranksThePlantedAttributeOfTheSlowSpansFirst() {
+    if (!analyticsSupported()) {
+      return;
+    }
+    long t0 = analyticsBase();
+    write(AnalyticsFixtures.compare(t0));
+    write(AnalyticsFixtures.compare(t0));
+    CompareQuery.Selection slow = new CompareQuery.Selection(ms(500), null, null, null, false);
+
+    CompareResult all = store.compare(compareQuery(t0, slow, 100));
+
+    assertThat(all.selectionSpans()).isEqualTo(20);
+    assertThat(all.baselineSpans()).isEqualTo(80);
+    assertThat(all.attributes()).containsExactly(
+        share("span", "user.tier", "free", 19, 8, 20, 80),
+        share("resource", "host.name", "node-1", 20, 30, 20, 80),
+        share("span", "http.response.status_code", "504", 5, 0, 20, 80),
+        share("resource", "service.name", AnalyticsFixtures.SHOP, 20, 80, 20, 80),
+        share("span", "http.response.status_code", "200", 15, 80, 20, 80),
+        share("resource", "host.name", "node-2", 0, 50, 20, 80),
+        share("span", "user.tier", "paid", 1, 72, 20, 80));
+    assertThat(all.attributes().get(0).difference()).isCloseTo(0.85, within(1e-9));
+
+    assertThat(store.compare(compareQuery(t0, slow, 2)).attributes())
+        .containsExactlyElementsOf(all.attributes().subList(0, 2));
+  }
+
+  @Test
+  void comparesASelectionOfErrors() {
+    if (!analyticsSupported()) {
+      return;
+    }
+    long t0 = analyticsBase();
+    write(AnalyticsFixtures.compare(t0));
+
+    CompareResult errors = store.compare(compareQuery(t0, new CompareQuery.Selection(null, null, null, null, true), 3));
+
+    assertThat(errors.selectionSpans()).isEqualTo(8);
+    assertThat(errors.baselineSpans()).isEqualTo(92);
+    assertThat(errors.attributes()).containsExactly(
+        share("span", "http.response.status_code", "504", 5, 0, 8, 92),
+        share("span", "user.tier", "free", 6, 21, 8, 92),
+        share("resource", "host.name", "node-1", 6, 44, 8, 92));
+
+    // Slow errors that started in the first minute: spans 0, 1 and 2.
+    CompareResult narrow = store.compare(compareQuery(t0,
+        new CompareQuery.Selection(ms(500), ms(900), t0, t0 + Duration.ofMinutes(1).toNanos(), true), 1));
+    assertThat(narrow.selectionSpans()).isEqualTo(3);
+    assertThat(narrow.baselineSpans()).isEqualTo(97);
+    assertThat(narrow.attributes()).containsExactly(
+        share("span", "http.response.status_code", "504", 3, 2, 3, 97));
+  }
+
+  @Test
+  void comparesNothingWhenThePopulationIsEmpty() {
+    if (!analyticsSupported()) {
+      return;
+    }
+    long t0 = analyticsBase();
+    write(AnalyticsFixtures.compare(t0));
+
+    CompareResult none = store.compare(new CompareQuery(AnalyticsFixtures.SHOP, "GET /nothing", t0,
+        t0 + AnalyticsFixtures.WINDOW.toNanos(), new CompareQuery.Selection(null, null, null, null, true), 10));
+
+    assertThat(none).isEqualTo(new CompareResult(0, 0, List.of()));
+  }
+
+  /**
+   * Whether the store declares {@link Capability#ANALYTICS}; when it does not, checks that every
+   * analytics call is refused naming the capability.
+   */
+  private boolean analyticsSupported() {
+    if (store.capabilities().supports(Capability.ANALYTICS)) {
+      return true;
+    }
+    long now = Fixtures.nowNanos();
+    assertThatThrownBy(() -> store.red(new RedQuery(null, null, null, false, now - 1, now, 1)))
+        .isInstanceOf(UnsupportedOperationException.class).hasMessageContaining("ANALYTICS");
+    assertThatThrownBy(() -> store.baselines(List.of(new OperationKey("a", "b")), now - 1, now))
+        .isInstanceOf(UnsupportedOperationException.class).hasMessageContaining("ANALYTICS");
+    assertThatThrownBy(() -> store.compare(new CompareQuery(null, null, now - 1, now,
+        new CompareQuery.Selection(null, null, null, null, true), 1)))
+        .isInstanceOf(UnsupportedOperationException.class).hasMessageContaining("ANALYTICS");
+    return false;
+  }
+
+  /** Half an hour ago, on a whole second. */
+  private static long analyticsBase() {
+    return Fixtures.nowNanos() / 1_000_000_000L * 1_000_000_000L - Duration.ofMinutes(30).toNanos();
+  }
+
+  private static RedQuery redQuery(String service, String operation, SpanKind kind, boolean byOperation,
+      long t0, Duration step) {
+    return new RedQuery(service, operation, kind, byOperation, t0, t0 + AnalyticsFixtures.WINDOW.toNanos(),
+        step.toNanos());
+  }
+
+  private static CompareQuery compareQuery(long t0, CompareQuery.Selection selection, int limit) {
+    return new CompareQuery(AnalyticsFixtures.SHOP, AnalyticsFixtures.SHOP_CHECKOUT, t0,
+        t0 + AnalyticsFixtures.WINDOW.toNanos(), selection, limit);
+  }
+
+  private static CompareResult.AttributeShare share(String scope, String key, String value, long selectionCount,
+      long baselineCount, long selectionSpans, long baselineSpans) {
+    return new CompareResult.AttributeShare(scope, key, value, selectionCount, baselineCount, selectionSpans,
+        baselineSpans);
+  }
+
+  private static long ms(long millis) {
+    return millis * 1_000_000L;
   }
 
   /** The base time of the search fixtures in this test: half an hour ago, on a whole second. */

@@ -14,6 +14,12 @@ import dev.skein.storage.Operation;
 import dev.skein.storage.SpanKinds;
 import dev.skein.storage.StorageException;
 import dev.skein.storage.TraceStore;
+import dev.skein.storage.analytics.Baseline;
+import dev.skein.storage.analytics.CompareQuery;
+import dev.skein.storage.analytics.CompareResult;
+import dev.skein.storage.analytics.OperationKey;
+import dev.skein.storage.analytics.RedPoint;
+import dev.skein.storage.analytics.RedQuery;
 import dev.skein.storage.search.Cursor;
 import dev.skein.storage.search.DependencyLink;
 import dev.skein.storage.search.RegexBudgetExceededException;
@@ -37,6 +43,7 @@ import java.sql.Statement;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
@@ -79,7 +86,8 @@ import org.slf4j.LoggerFactory;
  * date, so search filters and orders traces in SQL without reading their spans.
  *
  * <p><b>Reads</b> run on the caller's thread, each on its own connection, and see every write whose
- * future has completed. Search conditions become SQL (see {@link SearchSql}); a search or tag
+ * future has completed. Search conditions become SQL (see {@link SearchSql}), and so do rate,
+ * errors and duration, baselines and comparisons (see {@link Analytics}); a search or tag
  * query with a regular expression that runs past its budget is cancelled and fails with
  * {@link RegexBudgetExceededException}. <b>Retention</b>: traces whose first span started more
  * than {@code retention} ago are deleted whole, checked every {@code retentionCheckInterval} and
@@ -100,7 +108,7 @@ public final class EmbeddedTraceStore implements TraceStore {
   private static final Logger logger = LoggerFactory.getLogger(EmbeddedTraceStore.class);
   private static final Capabilities CAPABILITIES = Capabilities.of(Capability.TRACE_BY_ID,
       Capability.DURABLE, Capability.RETENTION, Capability.SEARCH, Capability.TRACEQL_STRUCTURAL,
-      Capability.DEPENDENCIES, Capability.TAGS);
+      Capability.DEPENDENCIES, Capability.TAGS, Capability.ANALYTICS);
   /** Cancels statements whose regular expressions ran past their budget. */
   private static final ScheduledExecutorService BUDGETS = Executors.newSingleThreadScheduledExecutor(r -> {
     Thread t = new Thread(r, "skein-embedded-regex-budget");
@@ -340,8 +348,9 @@ public final class EmbeddedTraceStore implements TraceStore {
     return read("reading dependencies", connection -> {
       List<DependencyLink> out = new ArrayList<>();
       // A child counts once per distinct parent service, however many spans share the parent's ID.
-      try (PreparedStatement ps = connection.prepareStatement("SELECT parent, child, count(*)"
-          + " FROM (SELECT DISTINCT c.trace_id, c.span_key, p.service AS parent, c.service AS child"
+      try (PreparedStatement ps = connection.prepareStatement("SELECT parent, child, count(*),"
+          + " count(*) FILTER (WHERE status_code = 2)"
+          + " FROM (SELECT DISTINCT c.trace_id, c.span_key, p.service AS parent, c.service AS child, c.status_code"
           + " FROM spans c JOIN spans p ON p.trace_id = c.trace_id AND p.span_id = c.parent_span_id"
           + " WHERE c.start_ns >= ? AND c.start_ns <= ? AND p.service <> c.service)"
           + " GROUP BY parent, child")) {
@@ -349,7 +358,7 @@ public final class EmbeddedTraceStore implements TraceStore {
         ps.setLong(2, startMaxNanos);
         try (ResultSet rs = ps.executeQuery()) {
           while (rs.next()) {
-            out.add(new DependencyLink(rs.getString(1), rs.getString(2), rs.getLong(3)));
+            out.add(new DependencyLink(rs.getString(1), rs.getString(2), rs.getLong(3), rs.getLong(4)));
           }
         }
       }
@@ -419,6 +428,26 @@ public final class EmbeddedTraceStore implements TraceStore {
       out.add(sql.appendSubquery(" AND x.resource_id IN (", spans, ")"));
     }
     return out;
+  }
+
+  @Override
+  public List<RedPoint> red(RedQuery query) {
+    requireNonNull(query, "query");
+    return read("computing rate, errors and duration", connection -> Analytics.red(connection, query));
+  }
+
+  @Override
+  public List<Baseline> baselines(Collection<OperationKey> operations, long startNanos, long endNanos) {
+    requireNonNull(operations, "operations");
+    operations.forEach(op -> requireNonNull(op, "operation"));
+    return read("computing baselines",
+        connection -> Analytics.baselines(connection, operations, startNanos, endNanos));
+  }
+
+  @Override
+  public CompareResult compare(CompareQuery query) {
+    requireNonNull(query, "query");
+    return read("comparing attributes", connection -> Analytics.compare(connection, query));
   }
 
   /**

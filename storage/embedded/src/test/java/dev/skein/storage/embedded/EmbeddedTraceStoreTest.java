@@ -58,7 +58,8 @@ class EmbeddedTraceStoreTest extends TraceStoreConformance {
   @Override
   protected Capabilities expectedCapabilities() {
     return Capabilities.of(Capability.TRACE_BY_ID, Capability.DURABLE, Capability.RETENTION,
-        Capability.SEARCH, Capability.TRACEQL_STRUCTURAL, Capability.DEPENDENCIES, Capability.TAGS);
+        Capability.SEARCH, Capability.TRACEQL_STRUCTURAL, Capability.DEPENDENCIES, Capability.TAGS,
+        Capability.ANALYTICS);
   }
 
   @Override

@@ -16,6 +16,12 @@ import dev.skein.storage.Operation;
 import dev.skein.storage.SpanKinds;
 import dev.skein.storage.StorageException;
 import dev.skein.storage.TraceStore;
+import dev.skein.storage.analytics.Baseline;
+import dev.skein.storage.analytics.CompareQuery;
+import dev.skein.storage.analytics.CompareResult;
+import dev.skein.storage.analytics.OperationKey;
+import dev.skein.storage.analytics.RedPoint;
+import dev.skein.storage.analytics.RedQuery;
 import dev.skein.storage.search.AttributeValues;
 import dev.skein.storage.search.Cursor;
 import dev.skein.storage.search.DependencyLink;
@@ -34,7 +40,10 @@ import io.opentelemetry.proto.common.v1.KeyValue;
 import io.opentelemetry.proto.trace.v1.ResourceSpans;
 import io.opentelemetry.proto.trace.v1.ScopeSpans;
 import io.opentelemetry.proto.trace.v1.Span;
+import io.opentelemetry.proto.trace.v1.Status;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collection;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -49,6 +58,7 @@ import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.locks.ReadWriteLock;
+import java.util.function.Consumer;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
 
 /**
@@ -59,7 +69,7 @@ import java.util.concurrent.locks.ReentrantReadWriteLock;
  * was first written longest ago is evicted, with every span of it. Services and operations are
  * those of the spans still held.
  *
- * <p>Every search, dependency and tag query looks at every held trace, which is fine for the
+ * <p>Every search, dependency, tag and analytics query looks at every held trace, which is fine for the
  * hundred thousand traces it holds by default. Thread-safe. Writes complete before
  * {@link #write} returns; a batch whose spans are all valid is stored whole, and one with a span
  * whose trace ID is not 16 bytes (or all zero) is rejected whole with a non-retryable
@@ -71,13 +81,22 @@ public final class MemoryTraceStore implements TraceStore {
   public static final int DEFAULT_MAX_TRACES = 100_000;
 
   private static final Capabilities CAPABILITIES = Capabilities.of(Capability.TRACE_BY_ID,
-      Capability.SEARCH, Capability.TRACEQL_STRUCTURAL, Capability.DEPENDENCIES, Capability.TAGS);
+      Capability.SEARCH, Capability.TRACEQL_STRUCTURAL, Capability.DEPENDENCIES, Capability.TAGS,
+      Capability.ANALYTICS);
   private static final Set<String> KINDS =
       Set.of("server", "client", "producer", "consumer", "internal", "");
   private static final Comparator<Operation> OPERATION_ORDER =
       Comparator.comparing(Operation::name).thenComparing(Operation::spanKind);
   private static final Comparator<TagValue> TAG_VALUE_ORDER =
       Comparator.comparing(TagValue::value).thenComparing(TagValue::type);
+  private static final Comparator<RedPoint> RED_ORDER = Comparator.comparing(RedPoint::service)
+      .thenComparing(RedPoint::operation, Comparator.nullsFirst(Comparator.naturalOrder()))
+      .thenComparingLong(RedPoint::bucketStartNanos);
+  private static final Comparator<CompareResult.AttributeShare> SHARE_ORDER =
+      Comparator.comparingDouble(CompareResult.AttributeShare::difference).reversed()
+          .thenComparing(CompareResult.AttributeShare::scope)
+          .thenComparing(CompareResult.AttributeShare::key)
+          .thenComparing(CompareResult.AttributeShare::value);
 
   private final int maxTraces;
   private final ReadWriteLock lock = new ReentrantReadWriteLock();
@@ -260,7 +279,8 @@ public final class MemoryTraceStore implements TraceStore {
 
   @Override
   public List<DependencyLink> dependencies(long startMinNanos, long startMaxNanos) {
-    Map<List<String>, Long> calls = new TreeMap<>(Comparator.comparing((List<String> l) -> l.get(0))
+    // (parent, child) -> {calls, errors}
+    Map<List<String>, long[]> calls = new TreeMap<>(Comparator.comparing((List<String> l) -> l.get(0))
         .thenComparing(l -> l.get(1)));
     lock.readLock().lock();
     try {
@@ -277,7 +297,11 @@ public final class MemoryTraceStore implements TraceStore {
           }
           for (String parent : servicesBySpanId.getOrDefault(child.span.getParentSpanId(), Set.of())) {
             if (!parent.equals(child.service)) {
-              calls.merge(List.of(parent, child.service), 1L, Long::sum);
+              long[] n = calls.computeIfAbsent(List.of(parent, child.service), k -> new long[2]);
+              n[0]++;
+              if (isError(child.span)) {
+                n[1]++;
+              }
             }
           }
         }
@@ -286,7 +310,7 @@ public final class MemoryTraceStore implements TraceStore {
       lock.readLock().unlock();
     }
     List<DependencyLink> out = new ArrayList<>(calls.size());
-    calls.forEach((k, n) -> out.add(new DependencyLink(k.get(0), k.get(1), n)));
+    calls.forEach((k, n) -> out.add(new DependencyLink(k.get(0), k.get(1), n[0], n[1])));
     return List.copyOf(out);
   }
 
@@ -316,6 +340,138 @@ public final class MemoryTraceStore implements TraceStore {
       }
     });
     return List.copyOf(values).subList(0, Math.min(values.size(), query.limit()));
+  }
+
+  @Override
+  public List<RedPoint> red(RedQuery query) {
+    requireNonNull(query, "query");
+    Map<RedGroup, Durations> groups = new HashMap<>();
+    forEachHeldSpan(s -> {
+      if (!inPopulation(s, query.startNanos(), query.endNanos(), query.service(), query.operation())
+          || (query.spanKind() != null && query.spanKind() != s.span.getKind())) {
+        return;
+      }
+      long bucket = (s.span.getStartTimeUnixNano() - query.startNanos()) / query.stepNanos();
+      groups.computeIfAbsent(new RedGroup(s.service, query.byOperation() ? s.span.getName() : null,
+          query.startNanos() + bucket * query.stepNanos()), k -> new Durations())
+          .add(durationOf(s.span), isError(s.span));
+    });
+    List<RedPoint> out = new ArrayList<>(groups.size());
+    groups.forEach((g, d) -> {
+      long[] sorted = d.sorted();
+      out.add(new RedPoint(g.service(), g.operation(), g.bucketStartNanos(), sorted.length, d.errors,
+          nearestRank(sorted, 50), nearestRank(sorted, 95), nearestRank(sorted, 99),
+          sorted[sorted.length - 1], d.sum));
+    });
+    out.sort(RED_ORDER);
+    return List.copyOf(out);
+  }
+
+  @Override
+  public List<Baseline> baselines(Collection<OperationKey> operations, long startNanos, long endNanos) {
+    requireNonNull(operations, "operations");
+    Map<OperationKey, Durations> wanted = new LinkedHashMap<>();
+    for (OperationKey op : operations) {
+      wanted.put(requireNonNull(op, "operation"), new Durations());
+    }
+    forEachHeldSpan(s -> {
+      if (inPopulation(s, startNanos, endNanos, null, null)) {
+        Durations d = wanted.get(new OperationKey(s.service, s.span.getName()));
+        if (d != null) {
+          d.add(durationOf(s.span), false);
+        }
+      }
+    });
+    List<Baseline> out = new ArrayList<>();
+    wanted.forEach((op, d) -> {
+      if (d.count > 0) {
+        long[] sorted = d.sorted();
+        long[] percentiles = new long[101];
+        for (int k = 0; k <= 100; k++) {
+          percentiles[k] = nearestRank(sorted, k);
+        }
+        out.add(new Baseline(op, sorted.length, percentiles));
+      }
+    });
+    return List.copyOf(out);
+  }
+
+  @Override
+  public CompareResult compare(CompareQuery query) {
+    requireNonNull(query, "query");
+    // {selected spans, other spans}
+    long[] spans = new long[2];
+    // (scope, key, value) -> {selected spans with it, other spans with it}
+    Map<AttributeValue, long[]> counts = new HashMap<>();
+    Set<AttributeValue> carried = new HashSet<>();
+    forEachHeldSpan(s -> {
+      if (!inPopulation(s, query.startNanos(), query.endNanos(), query.service(), query.operation())) {
+        return;
+      }
+      int side = query.selection().test(durationOf(s.span), s.span.getStartTimeUnixNano(), isError(s.span)) ? 0 : 1;
+      spans[side]++;
+      carried.clear();
+      addValues(carried, "span", s.span.getAttributesList());
+      addValues(carried, "resource", s.resource.getResource().getAttributesList());
+      for (AttributeValue v : carried) {
+        counts.computeIfAbsent(v, k -> new long[2])[side]++;
+      }
+    });
+    List<CompareResult.AttributeShare> shares = new ArrayList<>(counts.size());
+    for (Map.Entry<AttributeValue, long[]> e : counts.entrySet()) {
+      AttributeValue v = e.getKey();
+      shares.add(new CompareResult.AttributeShare(v.scope(), v.key(), v.value(), e.getValue()[0],
+          e.getValue()[1], spans[0], spans[1]));
+    }
+    shares.sort(SHARE_ORDER);
+    return new CompareResult(spans[0], spans[1], shares.subList(0, Math.min(shares.size(), query.limit())));
+  }
+
+  /** Calls {@code visitor} with every held span, under the read lock. */
+  private void forEachHeldSpan(Consumer<StoredSpan> visitor) {
+    lock.readLock().lock();
+    try {
+      checkOpen();
+      for (StoredTrace trace : traces.values()) {
+        trace.spans.forEach(visitor);
+      }
+    } finally {
+      lock.readLock().unlock();
+    }
+  }
+
+  /** Whether {@code s} started in [{@code startNanos}, {@code endNanos}) and has the service and name, when set. */
+  private static boolean inPopulation(StoredSpan s, long startNanos, long endNanos, @Nullable String service,
+      @Nullable String operation) {
+    long start = s.span.getStartTimeUnixNano();
+    return start >= startNanos && start < endNanos && (service == null || service.equals(s.service))
+        && (operation == null || operation.equals(s.span.getName()));
+  }
+
+  /** Adds the values of the compared types among {@code attributes}, once each. */
+  private static void addValues(Set<AttributeValue> out, String scope, List<KeyValue> attributes) {
+    for (KeyValue kv : attributes) {
+      if (AttributeValues.typeName(kv.getValue()) != null) {
+        out.add(new AttributeValue(scope, kv.getKey(), AttributeValues.text(kv.getValue())));
+      }
+    }
+  }
+
+  /**
+   * The {@code percent}-th percentile of {@code sorted} by nearest rank: the value at index
+   * ceil(percent / 100 * n) - 1, or the first value for 0.
+   */
+  private static long nearestRank(long[] sorted, int percent) {
+    long rank = (percent * (long) sorted.length + 99) / 100;
+    return sorted[(int) Math.max(0, rank - 1)];
+  }
+
+  private static long durationOf(Span span) {
+    return span.getEndTimeUnixNano() - span.getStartTimeUnixNano();
+  }
+
+  private static boolean isError(Span span) {
+    return span.getStatus().getCode() == Status.StatusCode.STATUS_CODE_ERROR;
   }
 
   /** Drops every span; later writes fail. Idempotent. */
@@ -435,6 +591,37 @@ public final class MemoryTraceStore implements TraceStore {
   @FunctionalInterface
   private interface AttributeVisitor {
     void visit(StoredSpan span, List<KeyValue> attributes);
+  }
+
+  /** One group and bucket of a {@link RedQuery}. */
+  private record RedGroup(String service, @Nullable String operation, long bucketStartNanos) {}
+
+  /** An attribute value as {@link #compare} counts it. */
+  private record AttributeValue(String scope, String key, String value) {}
+
+  /** The durations of a group of spans, with their sum and how many were errors. */
+  private static final class Durations {
+    long[] values = new long[16];
+    int count;
+    long errors;
+    long sum;
+
+    void add(long duration, boolean error) {
+      if (count == values.length) {
+        values = Arrays.copyOf(values, count * 2);
+      }
+      values[count++] = duration;
+      sum += duration;
+      if (error) {
+        errors++;
+      }
+    }
+
+    long[] sorted() {
+      long[] out = Arrays.copyOf(values, count);
+      Arrays.sort(out);
+      return out;
+    }
   }
 
   /** The distinct spans of one trace and their summary, built as they arrive. */

@@ -32,7 +32,7 @@ class MemoryTraceStoreTest extends TraceStoreConformance {
   @Override
   protected Capabilities expectedCapabilities() {
     return Capabilities.of(Capability.TRACE_BY_ID, Capability.SEARCH, Capability.TRACEQL_STRUCTURAL,
-        Capability.DEPENDENCIES, Capability.TAGS);
+        Capability.DEPENDENCIES, Capability.TAGS, Capability.ANALYTICS);
   }
 
   @Test
