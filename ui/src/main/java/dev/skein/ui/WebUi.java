@@ -38,9 +38,9 @@ import java.util.stream.Stream;
  *
  * <p>{@link #register} adds these routes to a server:
  * <ul>
- *   <li>{@code /}, {@code /search}, {@code /trace/{id}}, {@code /compare}, {@code /map} and
- *       {@code /services} answer the same page, which routes on the client; it is never cached, so
- *       a new version of Skein is picked up on the next load;
+ *   <li>{@code /}, {@code /search}, {@code /trace/{id}}, {@code /compare}, {@code /map},
+ *       {@code /services} and {@code /bubbleup} answer the same page, which routes on the client;
+ *       it is never cached, so a new version of Skein is picked up on the next load;
  *   <li>{@code /static/{version}/...} answers the modules, the stylesheet and the icons. The
  *       version is a hash of their content, so they are cached for a year as immutable.
  * </ul>
@@ -52,7 +52,8 @@ import java.util.stream.Stream;
  */
 public final class WebUi {
   /** The routes that answer the page; the client decides what to show from the path. */
-  static final List<String> PAGES = List.of("/", "/search", "/trace/{id}", "/compare", "/map", "/services");
+  static final List<String> PAGES = List.of("/", "/search", "/trace/{id}", "/compare", "/map", "/services",
+      "/bubbleup");
 
   static final String CONTENT_SECURITY_POLICY = String.join("; ",
       "default-src 'none'",

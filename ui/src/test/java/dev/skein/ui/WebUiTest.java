@@ -62,7 +62,7 @@ class WebUiTest {
 
   @ParameterizedTest
   @ValueSource(strings = {"/", "/search", "/search?service=a&lookback=1h", "/trace/0af7651916cd43dd8448eb211c80319c",
-      "/trace/abc?span=00f067aa0ba902b7", "/compare", "/map", "/services"})
+      "/trace/abc?span=00f067aa0ba902b7", "/compare", "/map", "/services", "/bubbleup"})
   void everyPageAnswersTheSameHtmlThatIsNeverCached(String path) throws Exception {
     HttpResponse<String> r = send("GET", path);
     assertThat(r.statusCode()).isEqualTo(200);

@@ -89,8 +89,8 @@ class UiCompareAndMapIT {
     // One of the two card charges failed.
     assertThat(browser.find("#service-map g.edge[data-child='payment'] text").getText()).isEqualTo("2 calls · 50% errors");
     browser.find("#service-map g.node[data-service='checkout']").click();
-    browser.until(d -> !d.findElements(By.cssSelector("#map-operations li")).isEmpty());
-    List<String> ops = browser.all("#map-operations li a").stream().map(WebElement::getText).collect(Collectors.toList());
+    browser.until(d -> !d.findElements(By.cssSelector("#map-operations tr.map-op")).isEmpty());
+    List<String> ops = browser.all("#map-operations tr.map-op td:first-child a").stream().map(WebElement::getText).collect(Collectors.toList());
     assertThat(ops).containsExactlyInAnyOrder("POST /orders", "reserve stock", "cache lookup");
     browser.screenshot("map");
   }
@@ -100,12 +100,18 @@ class UiCompareAndMapIT {
     browser.open(server.url("/services?lookback=1h"));
     WebElement payment = browser.find("#red-table tr.op-row[data-service='payment'][data-operation='charge card']");
     List<String> cells = payment.findElements(By.cssSelector("td")).stream().map(WebElement::getText).collect(Collectors.toList());
+    // Name, calls, errors, error rate, rate, p50, p95, p99: one of the two card charges failed, both took 200 ms.
     assertThat(cells.get(0)).isEqualTo("charge card");
-    assertThat(cells.get(2)).isEqualTo("50%");
-    assertThat(cells.get(3)).isEqualTo("200ms");
+    assertThat(cells.subList(1, 4)).containsExactly("2", "1", "50%");
+    assertThat(cells.get(5)).isEqualTo("200ms");
     WebElement frontend = browser.find("#red-table tr.op-row[data-service='frontend'][data-operation='GET /checkout']");
-    assertThat(frontend.findElements(By.cssSelector("td")).get(5).getText()).isEqualTo("1s");
-    assertThat(frontend.findElement(By.linkText("slowest")).getAttribute("href")).contains("/trace/" + SLOW);
+    assertThat(frontend.findElements(By.cssSelector("td")).get(7).getText()).isEqualTo("1s");
+    assertThat(frontend.findElement(By.linkText("slowest")).getAttribute("href"))
+        .contains("/search?service=frontend&operation=GET+%2Fcheckout").contains("order=slowest");
+    frontend.findElement(By.linkText("slowest")).click();
+    browser.until(d -> d.getCurrentUrl().contains("/search?"));
+    browser.awaitReady();
+    assertThat(browser.all("#trace-list li.trace-item").get(0).getAttribute("data-trace-id")).isEqualTo(SLOW);
     browser.screenshot("services");
   }
 }

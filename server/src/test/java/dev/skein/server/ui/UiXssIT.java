@@ -24,7 +24,8 @@ import org.openqa.selenium.WebElement;
 /**
  * Span data is rendered as text: a corpus of XSS payloads as service names, span names, attribute
  * keys and values, event names, status messages, exception fields and scope names runs nothing on
- * any page and puts no element or handler of its own into the document.
+ * any page (the explanation's causes and error origin and BubbleUp's attributes included) and puts
+ * no element or handler of its own into the document.
  */
 class UiXssIT {
   static final String TRACE = "00000000000000000000000000005505";
@@ -179,6 +180,52 @@ class UiXssIT {
   }
 
   @Test
+  void theExplainPanelRendersCausesAndTheErrorOriginAsText() throws Exception {
+    browser.open(server.url("/trace/" + TRACE));
+    if (!browser.find("#explain").isDisplayed()) {
+      browser.find("#explain-toggle").click();
+    }
+    // The causes name the spans' services and operations, and the error origin its status and exception.
+    WebElement cause = browser.find("#explain-causes li.cause");
+    assertThat(payloads).contains(cause.getAttribute("data-service"));
+    WebElement origin = browser.find("#explain-error");
+    browser.js("for (const d of document.querySelectorAll('#explain details')) d.open = true;");
+    assertThat(origin.getText()).contains(browser.find("#explain-error .op-name").getText());
+    assertNothingRan("the explain panel");
+    browser.screenshot("xss-explain");
+    List<WebElement> links = browser.all("#explain-causes a.cause-link");
+    for (int i = 0; i < links.size(); i += 3) {
+      browser.js("arguments[0].click()", links.get(i));
+      browser.until(d -> !d.findElements(By.cssSelector("#span-detail:not([hidden])")).isEmpty());
+      assertNothingRan("a cause's span and its baseline");
+    }
+    browser.js("arguments[0].click()", browser.find("#explain-error a.origin-link"));
+    assertNothingRan("the error origin's span");
+  }
+
+  @Test
+  void theBubbleUpViewRendersAttributeKeysAndValuesAsText() throws Exception {
+    long end = System.currentTimeMillis() + 60_000;
+    long start = end - 3_600_000;
+    browser.open(server.url("/bubbleup?start=" + start + "&end=" + end + "&errorsOnly=true"));
+    List<WebElement> attrs = browser.all("#bubbleup-attributes li.bu-attr");
+    assertThat(attrs).isNotEmpty();
+    assertThat(payloads).contains(attrs.get(0).getAttribute("data-value"));
+    assertNothingRan("the BubbleUp view");
+    browser.screenshot("xss-bubbleup");
+    browser.js("arguments[0].click()", browser.find("#bubbleup-attributes li.bu-attr button.bu-filter"));
+    browser.until(d -> d.getCurrentUrl().contains("/search?"));
+    browser.awaitReady();
+    assertThat(browser.find("#search-tags").getAttribute("value") + browser.find("#search-q").getAttribute("value")).isNotEmpty();
+    assertNothingRan("a search for a BubbleUp attribute");
+    for (int i = 0; i < payloads.size(); i += 41) {
+      browser.open(server.url("/bubbleup?service=" + q(p(i)) + "&operation=" + q(p(i + 1)) + "&tags=" + q(p(i + 2))
+          + "&start=" + start + "&end=" + end + "&minDuration=" + q(p(i + 3)) + "&maxDuration=1s"));
+      assertNothingRan("a comparison of service " + p(i));
+    }
+  }
+
+  @Test
   void theOtherPagesRenderNamesAsText() throws Exception {
     browser.open(server.url("/compare?a=" + TRACE + "&b=" + SECOND));
     assertThat(browser.all("#compare-table tr.cmp-row")).hasSizeGreaterThan(payloads.size());
@@ -188,7 +235,7 @@ class UiXssIT {
     assertThat(nodes).hasSizeGreaterThanOrEqualTo(payloads.size());
     for (int i = 0; i < nodes.size(); i += 37) {
       browser.js("arguments[0].dispatchEvent(new MouseEvent('click', {bubbles: true}))", nodes.get(i));
-      browser.until(d -> !d.findElements(By.cssSelector("#map-operations li, #map-side .notice")).isEmpty());
+      browser.until(d -> !d.findElements(By.cssSelector("#map-operations tr.map-op, #map-side .notice, #map-side p.muted")).isEmpty());
       assertNothingRan("the operations of a service on the map");
     }
     browser.open(server.url("/services?lookback=1h"));
@@ -196,11 +243,12 @@ class UiXssIT {
     assertNothingRan("services");
     List<String> odd = new ArrayList<>();
     for (String path : List.of("/trace/" + q(p(5)), "/trace/" + q(p(0)) + "?span=" + q(p(1)), "/trace/" + TRACE + "?span=" + q(p(2)),
-        "/compare?a=" + q(p(3)) + "&b=" + q(p(4)), "/map?lookback=" + q(p(6)), "/services?service=" + q(p(7)))) {
+        "/compare?a=" + q(p(3)) + "&b=" + q(p(4)), "/map?lookback=" + q(p(6)), "/services?service=" + q(p(7)),
+        "/bubbleup?start=" + q(p(8)) + "&end=" + q(p(9)) + "&errorsOnly=" + q(p(10)))) {
       browser.open(server.url(path));
       assertNothingRan(path);
       odd.add(path);
     }
-    assertThat(odd).hasSize(6);
+    assertThat(odd).hasSize(7);
   }
 }

@@ -1,5 +1,6 @@
 // The query API on the same origin. Jaeger's /api for services, operations, search and
-// dependencies; Jaeger's /api/v3 for traces as OTLP/JSON, which keeps every field of a span.
+// dependencies; Jaeger's /api/v3 for traces as OTLP/JSON, which keeps every field of a span;
+// Skein's /api/skein for RED metrics, a trace's explanation and BubbleUp comparisons.
 
 export class ApiError extends Error {
   constructor(status, message) {
@@ -15,8 +16,14 @@ function messageOf(status, body, text) {
   return 'HTTP ' + status;
 }
 
-async function request(url, signal) {
-  const r = await fetch(url, {headers: {Accept: 'application/json'}, signal});
+async function request(url, signal, payload) {
+  const init = {headers: {Accept: 'application/json'}, signal};
+  if (payload !== undefined) {
+    init.method = 'POST';
+    init.headers['Content-Type'] = 'application/json';
+    init.body = JSON.stringify(payload);
+  }
+  const r = await fetch(url, init);
   const text = await r.text();
   let body = null;
   try {
@@ -76,21 +83,88 @@ export async function dependencies(endMs, lookbackMs, signal) {
   }));
 }
 
-/** Whole traces in Jaeger's JSON, newest first, for statistics computed in the browser. */
-export async function recentTraces({startMs, endMs, limit, service}, signal) {
-  const {body} = await request('/api/traces' + query({
-    service,
-    start: Math.floor(startMs * 1000),
-    end: Math.ceil(endMs * 1000),
-    limit,
-  }), signal);
-  return body.data || [];
+const num = (v) => (v === undefined || v === null || v === '' ? null : Number(v));
+const str = (v) => (v === undefined || v === null ? null : String(v));
+
+function redTotals(t) {
+  return {
+    calls: Number(t.calls) || 0,
+    errors: Number(t.errors) || 0,
+    errorRate: num(t.errorRate),
+    ratePerSecond: num(t.ratePerSecond),
+    p50Ms: num(t.p50Ms),
+    p95Ms: num(t.p95Ms),
+    p99Ms: num(t.p99Ms),
+    maxMs: num(t.maxMs),
+  };
 }
 
-/** Whether a span in Jaeger's JSON failed: status ERROR, or the error tag. */
-export function jaegerSpanFailed(span) {
-  return (span.tags || []).some((g) => (g.key === 'error' && (g.value === true || g.value === 'true'))
-    || (g.key === 'otel.status_code' && g.value === 'ERROR'));
+/**
+ * Rate, errors and duration percentiles from the server, per service (groupBy 'service') or per
+ * operation of a service (groupBy 'operation'), in [startMs, endMs):
+ * {startMs, endMs, stepMs, groups: [{service, operation, totals, points: [{t, calls, errors, p50Ms, p95Ms, p99Ms}]}]}.
+ */
+export async function red({service, operation, spanKind, groupBy, startMs, endMs, step}, signal) {
+  const {body} = await request('/api/skein/red' + query({
+    service,
+    operation,
+    spanKind,
+    groupBy,
+    start: Math.floor(startMs * 1000),
+    end: Math.ceil(endMs * 1000),
+    step,
+  }), signal);
+  return {
+    startMs: Number(body.start),
+    endMs: Number(body.end),
+    stepMs: Number(body.stepMs),
+    groups: (body.groups || []).map((g) => ({
+      service: String(g.service),
+      operation: str(g.operation),
+      totals: redTotals(g.totals || {}),
+      points: (g.points || []).map((p) => ({t: Number(p.t), ...redTotals(p)})),
+    })),
+  };
+}
+
+/** Why a trace was slow or failed: ranked causes, the error origin and per-span baselines. */
+export async function explain(id, signal) {
+  const {body} = await request('/api/skein/traces/' + encodeURIComponent(id) + '/explain', signal);
+  return body;
+}
+
+/**
+ * BubbleUp: the attribute values over-represented on a selection of spans against the rest of the
+ * population. Times are epoch milliseconds here and microseconds on the wire.
+ */
+export async function compareSpans({service, operation, startMs, endMs, selection, limit}, signal) {
+  const sel = {};
+  if (selection.minDuration) sel.minDuration = selection.minDuration;
+  if (selection.maxDuration) sel.maxDuration = selection.maxDuration;
+  if (selection.startMs) sel.start = Math.floor(selection.startMs * 1000);
+  if (selection.endMs) sel.end = Math.ceil(selection.endMs * 1000);
+  if (selection.errorsOnly) sel.errorsOnly = true;
+  const payload = {start: Math.floor(startMs * 1000), end: Math.ceil(endMs * 1000), selection: sel};
+  if (service) payload.service = service;
+  if (operation) payload.operation = operation;
+  if (limit) payload.limit = limit;
+  const {body} = await request('/api/skein/compare', signal, payload);
+  return {
+    selectionSpans: Number(body.selectionSpans) || 0,
+    baselineSpans: Number(body.baselineSpans) || 0,
+    attributes: (body.attributes || []).map((a) => ({
+      scope: String(a.scope || ''),
+      key: String(a.key),
+      value: String(a.value),
+      selectionCount: Number(a.selectionCount) || 0,
+      baselineCount: Number(a.baselineCount) || 0,
+      selectionShare: Number(a.selectionShare) || 0,
+      baselineShare: Number(a.baselineShare) || 0,
+      difference: Number(a.difference) || 0,
+      tag: a.filter && a.filter.tag != null ? String(a.filter.tag) : null,
+      traceql: a.filter && a.filter.traceql != null ? String(a.filter.traceql) : null,
+    })),
+  };
 }
 
 /** Jaeger's tags parameter from "k=v k2="v 2"" text: a JSON map. */

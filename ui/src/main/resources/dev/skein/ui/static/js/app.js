@@ -9,6 +9,7 @@ const ROUTES = [
   [/^\/compare$/, 'compare', () => import('./compare.js')],
   [/^\/map$/, 'map', () => import('./map.js')],
   [/^\/services$/, 'services', () => import('./services.js')],
+  [/^\/bubbleup$/, 'search', () => import('./bubbleup.js')],
 ];
 
 const main = document.getElementById('main');

@@ -108,3 +108,12 @@ export function lookbackMs(key, fallback = 3600e3) {
   const found = LOOKBACKS.find((l) => l[0] === key);
   return found ? found[2] : fallback;
 }
+
+/** A rate such as calls per minute: three significant digits, at most two decimals. */
+export function rate(x) {
+  if (!Number.isFinite(x)) return '–';
+  if (x === 0) return '0';
+  if (x >= 100) return x.toFixed(0);
+  if (x >= 10) return stripZeros(x.toFixed(1));
+  return stripZeros(x.toFixed(2)) === '0' ? '<0.01' : stripZeros(x.toFixed(2));
+}

@@ -1,4 +1,5 @@
-// The service map: services and the calls between them from Jaeger's /api/dependencies.
+// The service map: services and the calls between them from Jaeger's /api/dependencies (with the
+// failed calls Skein adds), and each service's calls and errors from /api/skein/red.
 
 import {h, s as svg, replace, clear, notice} from './dom.js';
 import * as api from './api.js';
@@ -17,11 +18,20 @@ export async function render(main, {params, signal, navigate}) {
     h('div', {class: 'map-layout'}, canvas, side)));
   replace(canvas, notice('loading', 'Loading dependencies…'));
   let links;
+  let nodes;
   const end = Date.now();
   const lookbackMs = fmt.lookbackMs(lookbackKey);
+  const range = {startMs: end - lookbackMs, endMs: end, lookbackKey};
   try {
-    links = await api.dependencies(end, lookbackMs, signal);
-    if (links.some((l) => l.errorCount === null)) await addSampledErrors(links, end - lookbackMs, end, signal);
+    [links, nodes] = await Promise.all([
+      api.dependencies(end, lookbackMs, signal),
+      api.red({groupBy: 'service', startMs: range.startMs, endMs: end, step: Math.max(1, Math.round(lookbackMs / 1000)) + 's'}, signal)
+        .then((r) => new Map(r.groups.map((g) => [g.service, g.totals])))
+        .catch((e) => {
+          if (e instanceof api.ApiError && e.status === 501) return new Map();
+          throw e;
+        }),
+    ]);
   } catch (e) {
     if (!signal.aborted) replace(canvas, notice('error', 'Cannot load the service map: ' + e.message));
     return;
@@ -31,47 +41,7 @@ export async function render(main, {params, signal, navigate}) {
     replace(canvas, notice('empty', 'No calls between services in this time range.'));
     return;
   }
-  draw(canvas, links, (name) => showService(side, name, signal, lookbackKey));
-}
-
-const SAMPLE = 500;
-
-/**
- * Jaeger's dependencies count calls but not failures, so the error rate of each call is estimated
- * from the newest traces in the range: the share of a callee's spans under a caller's that failed.
- */
-async function addSampledErrors(links, startMs, endMs, signal) {
-  let traces;
-  try {
-    traces = await api.recentTraces({startMs, endMs, limit: SAMPLE}, signal);
-  } catch (e) {
-    return;
-  }
-  const seen = new Map();
-  for (const t of traces) {
-    const spans = t.spans || [];
-    const serviceOf = (s) => (t.processes && t.processes[s.processID] && t.processes[s.processID].serviceName) || '';
-    const byId = new Map(spans.map((s) => [s.spanID, s]));
-    for (const s of spans) {
-      const ref = (s.references || []).find((r) => r.refType === 'CHILD_OF' && byId.has(r.spanID));
-      if (!ref) continue;
-      const parent = serviceOf(byId.get(ref.spanID));
-      const child = serviceOf(s);
-      if (parent === child) continue;
-      const key = parent + '\u0000' + child;
-      const c = seen.get(key) || {calls: 0, errors: 0};
-      c.calls++;
-      if (api.jaegerSpanFailed(s)) c.errors++;
-      seen.set(key, c);
-    }
-  }
-  for (const l of links) {
-    const c = seen.get(l.parent + '\u0000' + l.child);
-    if (l.errorCount === null && c && c.calls) {
-      l.errorRate = c.errors / c.calls;
-      l.sampled = traces.length >= SAMPLE;
-    }
-  }
+  draw(canvas, links, nodes, (name) => showService(side, name, signal, range));
 }
 
 /** Places services in columns by their longest call chain from a caller nobody calls. */
@@ -106,15 +76,29 @@ function layout(links) {
     const lv = level.get(n) || 0;
     (columns[lv] = columns[lv] || []).push(n);
   }
-  return columns.filter(Boolean);
+  const out2 = columns.filter(Boolean);
+  // Order each column by where its callers stand, so that edges cross as little as possible.
+  const row = new Map();
+  out2.forEach((col, ci) => {
+    if (ci > 0) {
+      const mean = (n) => {
+        const rows = links.filter((l) => l.child === n && l.parent !== n && row.has(l.parent)).map((l) => row.get(l.parent));
+        return rows.length ? rows.reduce((a, b) => a + b, 0) / rows.length : Infinity;
+      };
+      const key = new Map(col.map((n) => [n, mean(n)]));
+      col.sort((a, b) => key.get(a) - key.get(b) || (a < b ? -1 : 1));
+    }
+    col.forEach((n, ri) => row.set(n, ri));
+  });
+  return out2;
 }
 
-function draw(container, links, onSelect) {
+function draw(container, links, nodes, onSelect) {
   clear(container);
   const columns = layout(links);
   const nodeW = 170;
   const nodeH = 44;
-  const colGap = 110;
+  const colGap = 170;
   const rowGap = 36;
   const rows = Math.max(...columns.map((c) => c.length));
   const width = columns.length * nodeW + (columns.length - 1) * colGap + 40;
@@ -133,9 +117,9 @@ function draw(container, links, onSelect) {
   for (const l of links) {
     const a = pos.get(l.parent);
     const b = pos.get(l.child);
-    const errRate = l.errorCount !== null && l.callCount ? l.errorCount / l.callCount : l.errorRate ?? null;
+    const errRate = l.errorCount !== null && l.callCount ? l.errorCount / l.callCount : null;
     const label = fmt.count(l.callCount) + (l.callCount === 1 ? ' call' : ' calls')
-      + (errRate === null ? '' : ' · ' + fmt.percent(errRate) + (l.sampled ? ' errors (sampled)' : ' errors'));
+      + (errRate === null ? '' : ' · ' + fmt.percent(errRate) + ' errors');
     let d;
     let lx;
     let ly;
@@ -155,16 +139,22 @@ function draw(container, links, onSelect) {
       ly = forward ? (y1 + y2) / 2 - 6 : Math.max(y1, y2) + 40;
     }
     g.appendChild(svg('g', {class: ['edge', errRate ? 'has-errors' : ''],
-      dataset: {parent: l.parent, child: l.child, calls: l.callCount, errorRate: errRate === null ? '' : errRate}},
+      dataset: {parent: l.parent, child: l.child, calls: l.callCount, errors: l.errorCount === null ? '' : l.errorCount,
+        errorRate: errRate === null ? '' : errRate}},
       svg('path', {d, 'marker-end': 'url(#arrow)', 'stroke-width': String(1.5 + Math.min(4, Math.log10(l.callCount + 1)))}),
       svg('text', {x: lx, y: ly, 'text-anchor': 'middle', class: 'edge-label'}, label)));
   }
   for (const [name, p] of pos) {
-    const node = svg('g', {class: 'node', tabindex: '0', role: 'button', dataset: {service: name}, transform: `translate(${p.x} ${p.y})`},
+    const red = nodes.get(name);
+    const sub = red
+      ? fmt.count(red.calls) + (red.calls === 1 ? ' call' : ' calls') + ' · ' + fmt.percent(red.calls ? red.errors / red.calls : 0) + ' errors'
+      : incoming.has(name) ? fmt.count(incoming.get(name)) + ' calls in' : 'entry point';
+    const node = svg('g', {class: ['node', red && red.errors ? 'has-errors' : ''], tabindex: '0', role: 'button',
+      dataset: {service: name, calls: red ? red.calls : '', errors: red ? red.errors : ''}, transform: `translate(${p.x} ${p.y})`},
       svg('rect', {width: nodeW, height: nodeH, rx: '8', style: {'--c': fmt.serviceColor(name)}}),
       svg('rect', {class: 'node-stripe', width: '6', height: nodeH, rx: '3', style: {fill: fmt.serviceColor(name)}}),
       svg('text', {x: 14, y: 19, class: 'node-name'}, name.length > 22 ? name.slice(0, 21) + '…' : name, svg('title', null, name)),
-      svg('text', {x: 14, y: 35, class: 'node-sub'}, incoming.has(name) ? fmt.count(incoming.get(name)) + ' calls in' : 'entry point'));
+      svg('text', {x: 14, y: 35, class: 'node-sub'}, sub));
     const open = () => {
       for (const n of g.querySelectorAll('.node.selected')) n.classList.remove('selected');
       node.classList.add('selected');
@@ -182,22 +172,34 @@ function draw(container, links, onSelect) {
   container.appendChild(g);
 }
 
-async function showService(side, name, signal, lookbackKey) {
-  replace(side, h('h2', null, h('span', {class: 'swatch', style: {'--c': fmt.serviceColor(name)}}), name), notice('loading', 'Loading operations…'));
+async function showService(side, name, signal, range) {
+  const head = () => h('h2', null, h('span', {class: 'swatch', style: {'--c': fmt.serviceColor(name)}}), name);
+  replace(side, head(), notice('loading', 'Loading operations…'));
   let ops;
   try {
-    ops = await api.operations(name, signal);
+    const r = await api.red({service: name, groupBy: 'operation', startMs: range.startMs, endMs: range.endMs,
+      step: Math.max(1, Math.round((range.endMs - range.startMs) / 1000)) + 's'}, signal);
+    ops = r.groups.filter((g) => g.service === name);
   } catch (e) {
-    replace(side, h('h2', null, name), notice('error', 'Cannot load operations: ' + e.message));
+    if (!signal.aborted) replace(side, head(), notice('error', 'Cannot load operations: ' + e.message));
     return;
   }
-  const search = (op) => '/search?' + new URLSearchParams({service: name, ...(op ? {operation: op} : {}), lookback: lookbackKey}).toString();
+  if (signal.aborted) return;
+  const search = (op, extra) => '/search?' + new URLSearchParams({service: name, ...(op ? {operation: op} : {}), lookback: range.lookbackKey, ...extra});
   replace(side,
-    h('h2', null, h('span', {class: 'swatch', style: {'--c': fmt.serviceColor(name)}}), name),
-    h('p', null, h('a', {href: search(null)}, 'Search traces of ' + name), ' · ',
-      h('a', {href: '/services?' + new URLSearchParams({service: name, lookback: lookbackKey}).toString()}, 'RED metrics')),
+    head(),
+    h('p', null, h('a', {href: search(null, {})}, 'Search traces of ' + name), ' · ',
+      h('a', {href: '/services?' + new URLSearchParams({service: name, lookback: range.lookbackKey}).toString()}, 'RED metrics')),
     h('h3', null, 'Operations'),
-    ops.length ? h('ul', {class: 'ops', id: 'map-operations'}, ops.map((o) => h('li', null,
-      h('a', {href: search(o.name)}, o.name), o.spanKind ? h('span', {class: 'badge kind'}, o.spanKind) : null)))
-      : h('p', {class: 'muted'}, 'No operations recorded.'));
+    ops.length ? h('table', {class: 'data map-ops', id: 'map-operations'},
+      h('thead', null, h('tr', null, h('th', null, 'Operation'), h('th', {class: 'num'}, 'Calls'), h('th', {class: 'num'}, 'Errors'),
+        h('th', {class: 'num'}, 'p95'))),
+      h('tbody', null, ops.map((o) => h('tr', {class: 'map-op', dataset: {operation: o.operation}},
+        h('td', null, h('a', {href: search(o.operation, {})}, o.operation)),
+        h('td', {class: 'num'}, fmt.count(o.totals.calls)),
+        h('td', {class: ['num', o.totals.errors ? 'error-text' : '']}, o.totals.errors
+          ? h('a', {class: 'error-text', href: search(o.operation, {tags: 'error=true'})}, fmt.percent(o.totals.errors / o.totals.calls))
+          : '0%'),
+        h('td', {class: 'num'}, o.totals.p95Ms === null ? '–' : fmt.duration(o.totals.p95Ms * 1e6))))))
+      : h('p', {class: 'muted'}, 'No spans of this service in the time range.'));
 }

@@ -3,6 +3,7 @@
 import {h, s as svg, replace, clear, notice} from './dom.js';
 import * as api from './api.js';
 import * as fmt from './format.js';
+import {bubbleupUrl, goDuration} from './bubbleup.js';
 
 const FIELDS = ['service', 'operation', 'tags', 'q', 'minDuration', 'maxDuration', 'lookback', 'start', 'end', 'limit', 'order'];
 const ORDERS = [['newest', 'Most recent'], ['oldest', 'Oldest first'], ['slowest', 'Longest first'], ['most_errors', 'Most errors']];
@@ -194,7 +195,8 @@ async function runSearch(results, p, signal, navigate) {
     }
   };
 
-  const drawPlot = () => scatter(plot, all, navigate);
+  const bubbleup = (selection) => navigate(bubbleupUrl(p, range, selection));
+  const drawPlot = () => scatter(plot, all, navigate, bubbleup);
   addItems(traces);
   const setMore = (next) => {
     clear(more);
@@ -216,15 +218,19 @@ async function runSearch(results, p, signal, navigate) {
   setMore(answer.next);
   replace(results,
     h('div', {class: 'results-head'}, h('h2', null, countEl), h('span', {class: 'muted'},
-      fmt.dateTime(range.startMs) + ' – ' + fmt.dateTime(range.endMs)), compareBtn),
+      fmt.dateTime(range.startMs) + ' – ' + fmt.dateTime(range.endMs)),
+    traces.length ? h('button', {type: 'button', id: 'bubbleup-errors', title: 'Compare the failed spans with the rest (BubbleUp)',
+      onclick: () => bubbleup({errorsOnly: true})}, 'What do errors have in common?') : null,
+    compareBtn),
     ...answer.warnings.map((w) => notice('warning', String(w))),
     traces.length ? plot : null,
+    traces.length ? h('p', {class: 'hint scatter-hint'}, 'Drag over the plot to select traces and see what sets their spans apart (BubbleUp).') : null,
     traces.length ? list : notice('empty', 'No traces match. Widen the time range or remove a filter.'),
     more);
   if (traces.length) drawPlot();
 }
 
-function scatter(container, traces, navigate) {
+function scatter(container, traces, navigate, onSelect) {
   clear(container);
   const width = Math.max(container.clientWidth || 800, 300);
   const height = 190;
@@ -249,17 +255,64 @@ function scatter(container, traces, navigate) {
     const v = x0 + ((x1 - x0) * i) / 4;
     g.appendChild(svg('text', {class: 'axis', x: X(v), y: height - 6, 'text-anchor': i === 0 ? 'start' : i === 4 ? 'end' : 'middle'}, fmt.time(v)));
   }
+  const band = svg('rect', {class: 'scatter-band', id: 'scatter-band', x: 0, y: 0, width: 0, height: 0, visibility: 'hidden'});
+  g.appendChild(band);
+  let dragged = false;
+  bindDrag(g, band, (a, b) => {
+    dragged = true;
+    const ns = (y) => Math.max(0, ((height - pad.b - y) / (height - pad.t - pad.b)) * y1);
+    const ms = (x) => x0 + ((x - pad.l) / (width - pad.l - pad.r)) * (x1 - x0);
+    onSelect({
+      minDuration: goDuration(ns(Math.max(a.y, b.y))),
+      maxDuration: goDuration(ns(Math.min(a.y, b.y))),
+      startMs: ms(Math.min(a.x, b.x)),
+      endMs: ms(Math.max(a.x, b.x)),
+    });
+  });
   for (const t of traces) {
     const r = 4 + Math.min(6, Math.log10(Math.max(t.spanCount, 1)) * 2);
     const dot = svg('circle', {class: ['dot', t.errorCount ? 'error' : ''], cx: X(t.startMs), cy: Y(t.durationNs), r,
       tabindex: '0', role: 'link', dataset: {traceId: t.traceID}},
     svg('title', null, `${t.rootService}: ${t.rootName}\n${fmt.duration(t.durationNs)} · ${t.spanCount} spans · ${fmt.dateTime(t.startMs)}`));
     const open = () => navigate('/trace/' + encodeURIComponent(t.traceID));
-    dot.addEventListener('click', open);
+    dot.addEventListener('click', () => {
+      if (!dragged) open();
+    });
     dot.addEventListener('keydown', (e) => {
       if (e.key === 'Enter') open();
     });
     g.appendChild(dot);
   }
   container.appendChild(g);
+}
+
+/** Calls done(from, to) with two points of the plot when the user drags a rectangle over it. */
+function bindDrag(plot, band, done) {
+  const at = (e) => {
+    const r = plot.getBoundingClientRect();
+    return {x: e.clientX - r.left, y: e.clientY - r.top};
+  };
+  plot.addEventListener('mousedown', (e) => {
+    if (e.button !== 0) return;
+    e.preventDefault();
+    const a = at(e);
+    let b = a;
+    const move = (ev) => {
+      b = at(ev);
+      band.setAttribute('x', String(Math.min(a.x, b.x)));
+      band.setAttribute('y', String(Math.min(a.y, b.y)));
+      band.setAttribute('width', String(Math.abs(b.x - a.x)));
+      band.setAttribute('height', String(Math.abs(b.y - a.y)));
+      band.setAttribute('visibility', 'visible');
+    };
+    const up = (ev) => {
+      window.removeEventListener('mousemove', move);
+      window.removeEventListener('mouseup', up);
+      b = at(ev);
+      band.setAttribute('visibility', 'hidden');
+      if (Math.abs(b.x - a.x) >= 4 && Math.abs(b.y - a.y) >= 4) done(a, b);
+    };
+    window.addEventListener('mousemove', move);
+    window.addEventListener('mouseup', up);
+  });
 }

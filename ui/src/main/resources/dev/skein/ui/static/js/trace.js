@@ -1,4 +1,5 @@
-// The trace page: header, minimap, virtualized waterfall, span detail and statistics.
+// The trace page: header, the explanation of why the trace was slow or failed, minimap,
+// virtualized waterfall, span detail and statistics.
 
 import {h, replace, clear, notice, debounce} from './dom.js';
 import * as api from './api.js';
@@ -57,6 +58,8 @@ class TracePage {
     this.tab = params.get('view') === 'statistics' ? 'statistics' : 'waterfall';
     this.frame = 0;
     this.initialSpan = params.get('span');
+    this.explained = null;
+    this.baselines = new Map();
     this.blobUrl = URL.createObjectURL(new Blob([loaded.text], {type: 'application/json'}));
     this.onResize = debounce(() => {
       this.alignHead();
@@ -131,6 +134,10 @@ class TracePage {
         h('a', {class: 'button', href: '/compare?a=' + encodeURIComponent(t.id || this.id)}, 'Compare…'),
         h('a', {class: 'button', id: 'download-json', href: this.blobUrl, download: 'trace-' + (t.id || this.id) + '.json'}, 'Download JSON')));
     const warnings = this.loaded.warnings.map((w) => notice('warning', String(w)));
+    this.explainPanel = h('section', {class: 'explain', id: 'explain', 'aria-label': 'Why the trace was slow or failed',
+      hidden: localStorage.getItem('skein.explain') === 'closed'});
+    this.explainButton = h('button', {type: 'button', id: 'explain-toggle', class: 'explain-toggle',
+      'aria-controls': 'explain', 'aria-expanded': String(!this.explainPanel.hidden), onclick: () => this.toggleExplain()}, 'Why slow?');
 
     // Minimap
     this.mmCanvas = h('canvas', {class: 'minimap-canvas', height: '48'});
@@ -157,7 +164,8 @@ class TracePage {
     this.statsView = h('div', {class: 'stats-view', id: 'statistics', hidden: true});
 
     replace(this.main, h('section', {class: 'trace-page', id: 'trace-page', dataset: {traceId: t.id}},
-      h('div', {class: 'trace-header'}, title, meta, legend, ...warnings, toolbar),
+      h('div', {class: 'trace-header'}, h('div', {class: 'trace-title-row'}, title, this.explainButton), meta, legend, ...warnings,
+        this.explainPanel, toolbar),
       this.wfView, this.statsView));
 
     this.body.addEventListener('scroll', () => this.schedule(), {passive: true});
@@ -174,6 +182,101 @@ class TracePage {
       if (s) this.select(s, {scroll: true, replaceUrl: false});
       else this.wfView.prepend(notice('warning', 'No span ' + this.initialSpan + ' in this trace.'));
     }
+    if (!this.explainPanel.hidden) this.loadExplain();
+  }
+
+  // ---- explanation
+
+  toggleExplain() {
+    const open = this.explainPanel.hidden;
+    this.explainPanel.hidden = !open;
+    this.explainButton.setAttribute('aria-expanded', String(open));
+    localStorage.setItem('skein.explain', open ? 'open' : 'closed');
+    if (open && !this.explained) this.loadExplain();
+    this.alignHead();
+    this.renderRows();
+  }
+
+  async loadExplain() {
+    if (this.explained) return;
+    this.explained = 'loading';
+    replace(this.explainPanel, h('h2', null, 'Why slow?'), notice('loading', 'Explaining the trace…'));
+    let x;
+    try {
+      x = await api.explain(this.trace.id || this.id, this.signal);
+    } catch (e) {
+      if (this.signal.aborted) return;
+      this.explained = null;
+      replace(this.explainPanel, h('h2', null, 'Why slow?'), notice('error', 'Cannot explain the trace: ' + e.message));
+      return;
+    }
+    if (this.signal.aborted) return;
+    this.explained = x;
+    for (const sp of x.spans || []) {
+      if (sp && sp.baseline) this.baselines.set(String(sp.spanID), sp.baseline);
+    }
+    this.renderExplain(x);
+    // Only the baseline's own slot changes, so that nothing the user is pointing at is rebuilt.
+    if (this.selected) this.renderBaseline(this.selected);
+  }
+
+  renderBaseline(s) {
+    const base = this.baselines.get(s.id);
+    if (!base || !this.baselineSlot) {
+      if (this.baselineSlot) clear(this.baselineSlot);
+      return;
+    }
+    const rank = base.percentileRank;
+    replace(this.baselineSlot, kvTable([
+      ['Usual duration', 'p50 ' + fmt.duration(Number(base.p50Ms) * 1e6) + ' · p99 ' + fmt.duration(Number(base.p99Ms) * 1e6)
+        + ' (' + fmt.count(Number(base.count) || 0) + ' spans of ' + s.service + ' · ' + s.name + ')'],
+      rank !== null && rank !== undefined ? ['Percentile rank', 'slower than ' + Number(rank) + '% of them'] : null,
+    ], 'baseline'));
+  }
+
+  /** A link that selects a span of this trace as a ?span= deep link does. */
+  spanLink(spanId, cls, ...children) {
+    const id = String(spanId || '');
+    return h('a', {class: cls, href: '/trace/' + encodeURIComponent(this.trace.id || this.id) + '?span=' + encodeURIComponent(id),
+      dataset: {spanId: id}, onclick: (e) => {
+        const s = this.trace.byId.get(id);
+        if (!s) return;
+        e.preventDefault();
+        if (this.tab !== 'waterfall') this.setTab('waterfall');
+        this.select(s, {scroll: true});
+      }}, ...children);
+  }
+
+  renderExplain(x) {
+    const causes = Array.isArray(x.causes) ? x.causes : [];
+    const bw = x.baselineWindow || {};
+    const origin = x.errors && x.errors.origin;
+    const exc = origin && origin.exception;
+    const warnings = Array.isArray(x.warnings) ? x.warnings : [];
+    replace(this.explainPanel,
+      h('div', {class: 'explain-head'}, h('h2', null, 'Why slow?'),
+        h('span', {class: 'muted'}, 'Compared with the same operations from ' + fmt.dateTime(Number(bw.start)) + ' to '
+          + fmt.dateTime(Number(bw.end)) + '.')),
+      causes.length
+        ? h('ol', {class: 'causes', id: 'explain-causes'}, causes.map((c, i) => h('li', {class: ['cause', 'kind-' + String(c.kind)],
+          dataset: {kind: String(c.kind), spanId: String(c.spanID || ''), service: String(c.service || ''), operation: String(c.operation || '')}},
+        h('span', {class: 'cause-rank'}, String(i + 1)),
+        h('span', {class: ['badge', 'cause-kind']}, String(c.kind || '').replace(/_/g, ' ')),
+        this.spanLink(c.spanID, 'cause-link', codeText(c.text || (c.service + ' ' + c.operation))))))
+        : h('p', {class: 'muted', id: 'explain-causes-none'}, 'Nothing stands out: no span was slow against its usual duration.'),
+      origin ? h('div', {class: 'explain-error', id: 'explain-error'},
+        h('strong', null, 'Error origin: '),
+        this.spanLink(origin.spanID, 'origin-link', h('span', {class: 'svc-name'}, String(origin.service || '')), ' · ',
+          h('span', {class: 'op-name'}, String(origin.operation || ''))),
+        origin.statusMessage ? h('span', {class: 'origin-message'}, ': ' + String(origin.statusMessage)) : null,
+        x.errors.count > 1 ? h('span', {class: 'muted'}, ' (' + x.errors.count + ' spans failed)') : null,
+        exc ? h('details', {class: 'origin-exception'},
+          h('summary', null, h('strong', {class: 'exception-type'}, String(exc.type || 'Exception')),
+            exc.message ? h('span', {class: 'exception-message'}, ': ' + String(exc.message)) : null),
+          exc.stacktrace ? formatStack(exc.stacktrace) : null) : null) : null,
+      warnings.length === 1 ? notice('warning', String(warnings[0])) : null,
+      warnings.length > 1 ? h('details', {class: 'explain-warnings'}, h('summary', null, warnings.length + ' warnings'),
+        h('ul', null, warnings.map((w) => h('li', null, String(w))))) : null);
   }
 
   // ---- tabs
@@ -533,6 +636,7 @@ class TracePage {
         }}, 'Go to parent') : null),
       statusBox,
       overview,
+      this.baselineSlot = h('div', {class: 'baseline-slot', id: 'span-baseline'}),
       section('Attributes', s.attributes.length, kvTable(sortedAttrs(s.attributes), 'attributes')),
       section('Events', s.events.length, this.events(s)),
       section('Links', s.links.length, this.links(s)),
@@ -545,6 +649,7 @@ class TracePage {
       ], 'scope')),
     ];
     replace(this.detail, ...sections);
+    this.renderBaseline(s);
     this.detail.hidden = false;
     this.detail.scrollTop = 0;
   }
@@ -618,6 +723,11 @@ class TracePage {
       h('h2', null, 'By service'), table(st.services, false),
       h('h2', null, 'By service and operation'), table(st.operations, true));
   }
+}
+
+/** Text whose `backquoted` parts are shown as code, all as text nodes. */
+function codeText(text) {
+  return h('span', {class: 'cause-text'}, String(text).split('`').map((part, i) => (i % 2 ? h('code', null, part) : part)));
 }
 
 function countBelow(s) {

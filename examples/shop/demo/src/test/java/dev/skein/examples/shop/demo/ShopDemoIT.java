@@ -167,6 +167,14 @@ class ShopDemoIT {
     assertThat(select.attr("db.query.text")).contains("pg_sleep");
     assertThat(select.durationMillis()).as("the slow query").isGreaterThanOrEqualTo(800);
 
+    // Skein's explanation names the injected query as the first cause, linked to its span.
+    HttpResponse<String> explained = get(query.resolve("/api/skein/traces/" + traceId(order) + "/explain"));
+    assertThat(explained.statusCode()).as(explained.body()).isEqualTo(200);
+    JsonNode firstCause = JSON.readTree(explained.body()).path("causes").path(0);
+    assertThat(firstCause.path("spanID").asText()).as(explained.body()).isEqualTo(select.id);
+    assertThat(firstCause.path("text").asText()).as(explained.body()).startsWith("inventory `SELECT")
+        .containsPattern("took \\d+ ms");
+
     // Across the Java/Node.js boundary: payment's server span is the child of order-service's call.
     Span paymentCall = t.one(s -> s.service.equals("order-service") && s.kind.equals(CLIENT)
         && s.attr("url.full").contains("/payments"));
