@@ -17,18 +17,25 @@ final class BenchContext {
   final Path serverJar;
   final Path zipkinJar;
   final Path work;
+  /** The cluster engines' modules ({@code kafka/target/lib}, {@code cassandra/target/lib}). */
+  final Path engines;
+  /** The role configurations of the scale-out deployment ({@code examples/cluster}). */
+  final Path clusterExamples;
   final Report report = new Report();
   /** OTLP/gRPC spans per second into the embedded store, once the ingest suite measured it. */
   Double endToEndSpansPerSecond;
   /** Other processes' CPU during each measurement window, in cores, to tell how busy the machine was. */
   final List<Double> otherLoad = new ArrayList<>();
 
-  BenchContext(boolean quick, int clients, Path serverJar, Path zipkinJar, Path work) {
+  BenchContext(boolean quick, int clients, Path serverJar, Path zipkinJar, Path work, Path engines,
+      Path clusterExamples) {
     this.quick = quick;
     this.clients = clients;
     this.serverJar = serverJar;
     this.zipkinJar = zipkinJar;
     this.work = work;
+    this.engines = engines;
+    this.clusterExamples = clusterExamples;
   }
 
   Duration warmup() {
@@ -64,6 +71,18 @@ final class BenchContext {
 
   Path file(String name) {
     return work.resolve(name);
+  }
+
+  /** Copies the runner's resource {@code name} (a configuration file) to the work directory. */
+  Path resource(String name) throws IOException {
+    Path out = work.resolve(name);
+    try (var in = BenchContext.class.getResourceAsStream(name)) {
+      if (in == null) {
+        throw new IOException("resource " + name + " is missing from the benchmark runner");
+      }
+      Files.copy(in, out, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+    }
+    return out;
   }
 
   /** Progress for the person watching; the results go to the report. */

@@ -25,8 +25,14 @@ public final class BenchMain implements Callable<Integer> {
   /** The suites, in the order {@code all} runs them. */
   public static final List<String> SUITES = List.of("ingest", "query", "metrics", "reliability");
 
+  /**
+   * Suites that {@code all} leaves out: {@code cluster} starts Kafka and three Cassandra nodes
+   * beside Skein, which needs the machine to itself for as long as the rest together.
+   */
+  public static final List<String> SEPARATE = List.of("cluster");
+
   @Parameters(index = "0", paramLabel = "SUITE",
-      description = "ingest, query, metrics, reliability or all.")
+      description = "ingest, query, metrics, reliability, all (those four) or cluster.")
   String suite;
 
   @Option(names = "--quick",
@@ -53,6 +59,15 @@ public final class BenchMain implements Callable<Integer> {
       description = "Data directories, server logs, JFR recordings (default: ${DEFAULT-VALUE}).")
   Path work;
 
+  @Option(names = "--engines", paramLabel = "DIR", defaultValue = "cluster-tests/engines",
+      description = "For cluster: the engines' modules, with Kafka's and Cassandra's jars in kafka/target/lib and "
+          + "cassandra/target/lib (default: ${DEFAULT-VALUE}).")
+  Path engines;
+
+  @Option(names = "--cluster-examples", paramLabel = "DIR", defaultValue = "examples/cluster",
+      description = "For cluster: the collector.yaml and ingester.yaml to run (default: ${DEFAULT-VALUE}).")
+  Path clusterExamples;
+
   @CommandLine.Spec
   CommandLine.Model.CommandSpec spec;
 
@@ -63,9 +78,9 @@ public final class BenchMain implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     String s = suite.toLowerCase(Locale.ROOT);
-    if (!s.equals("all") && !SUITES.contains(s)) {
+    if (!s.equals("all") && !SUITES.contains(s) && !SEPARATE.contains(s)) {
       throw new CommandLine.ParameterException(spec.commandLine(),
-          "SUITE: " + suite + " (expected: ingest, query, metrics, reliability or all)");
+          "SUITE: " + suite + " (expected: ingest, query, metrics, reliability, all or cluster)");
     }
     if (clients <= 0) {
       throw new CommandLine.ParameterException(spec.commandLine(), "--clients: " + clients + " (expected: > 0)");
@@ -81,7 +96,7 @@ public final class BenchMain implements Callable<Integer> {
     // A private copy: a rebuild of the server during the run must not change what is measured.
     Path underTest = work.resolve("skein-under-test.jar");
     Files.copy(serverJar, underTest, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
-    BenchContext ctx = new BenchContext(quick, clients, underTest, zipkinJar, work);
+    BenchContext ctx = new BenchContext(quick, clients, underTest, zipkinJar, work, engines, clusterExamples);
     String started = ZonedDateTime.now().format(DateTimeFormatter.RFC_1123_DATE_TIME);
     String loadBefore = ProcStats.loadAverage();
     String command = System.getenv().getOrDefault("SKEIN_BENCH_COMMAND",
@@ -94,6 +109,7 @@ public final class BenchMain implements Callable<Integer> {
         case "query" -> new QuerySuite(ctx).run();
         case "metrics" -> new MetricsSuite(ctx).run();
         case "reliability" -> new ReliabilitySuite(ctx).run();
+        case "cluster" -> new ClusterSuite(ctx).run();
         default -> throw new IllegalStateException(name);
       }
     }

@@ -78,31 +78,13 @@ final class IngestSuite {
     ctx.say("%s: starting Skein", name);
     ServerProcess skein = ServerProcess.skein(ctx.serverJar, data, ctx.file(dir + ".log"));
     Probe probe = new Probe(skein.pid(), List.of());
-    boolean profiling = jfr != null && Jfr.available();
     LoadGenerator.Result r;
     long peak;
     try {
       ctx.say("%s: %d clients, %d s warm-up, %d s measured", name, ctx.clients, ctx.warmup().toSeconds(),
           ctx.measure().toSeconds());
       r = LoadGenerator.run(name, workload, transports.to(skein),
-          new LoadGenerator.Options(ctx.clients, ctx.warmup(), ctx.measure(), 0, 5),
-          new LoadGenerator.Window() {
-            @Override
-            public void started() {
-              if (profiling) {
-                Jfr.start(skein.pid(), jfr);
-              }
-              probe.start();
-            }
-
-            @Override
-            public void ended() {
-              probe.end();
-              if (profiling) {
-                Jfr.stop(skein.pid());
-              }
-            }
-          }, req -> { });
+          new LoadGenerator.Options(ctx.clients, ctx.warmup(), ctx.measure(), 0, 5), probe.window(jfr), req -> { });
       peak = ProcStats.peakRssBytes(skein.pid());
     } finally {
       skein.stop();

@@ -49,10 +49,11 @@ final class JfrSummary {
 
   /**
    * {@code stages}: by the innermost Skein frame (which part of Skein the work was done for);
-   * {@code layers}: by the innermost frame of any known layer (which code did it).
+   * {@code layers}: by the innermost frame of any known layer (which code did it);
+   * {@code insideStages}: each stage by the code that did it, as a share of that stage.
    */
   record Summary(long samples, List<Cost> stages, List<Cost> layers, List<Cost> methods, List<Cost> insideTopStage,
-      int gcPauses, Duration gcPauseTotal) {}
+      Map<String, List<Cost>> insideStages, int gcPauses, Duration gcPauseTotal) {}
 
   private JfrSummary() {}
 
@@ -91,8 +92,10 @@ final class JfrSummary {
     List<Cost> topStages = top(stages, samples, top);
     List<Cost> inside = topStages.isEmpty() ? List.of()
         : top(byStage.get(topStages.get(0).name()), topStages.get(0).samples(), top);
-    return new Summary(samples, topStages, top(layers, samples, top), top(methods, samples, top), inside, pauses,
-        pauseTotal);
+    Map<String, List<Cost>> insideStages = new LinkedHashMap<>();
+    byStage.forEach((stage, counts) -> insideStages.put(stage, top(counts, stages.get(stage), top)));
+    return new Summary(samples, topStages, top(layers, samples, top), top(methods, samples, top), inside,
+        insideStages, pauses, pauseTotal);
   }
 
   static String layer(List<RecordedFrame> frames) {

@@ -1,5 +1,6 @@
 package dev.skein.bench;
 
+import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -29,6 +30,31 @@ final class Probe {
   Probe(long server, List<Long> others) {
     this.server = server;
     this.ours = others;
+  }
+
+  /**
+   * The measurement window of a load run, measured by this probe, and profiled with JFR into
+   * {@code jfr} when that is not null and this JDK has {@code jcmd}.
+   */
+  LoadGenerator.Window window(@dev.skein.model.Nullable Path jfr) {
+    boolean profiling = jfr != null && Jfr.available();
+    return new LoadGenerator.Window() {
+      @Override
+      public void started() {
+        if (profiling) {
+          Jfr.start(server, jfr);
+        }
+        start();
+      }
+
+      @Override
+      public void ended() {
+        end();
+        if (profiling) {
+          Jfr.stop(server);
+        }
+      }
+    };
   }
 
   void start() {

@@ -115,6 +115,7 @@ final class QuerySuite {
         + Report.mib(Machine.directoryBytes(data)) + " for " + Report.fmt(loadedSpans, 0) + " spans).");
     report.metric(SUITE, "data set", "bytes_on_disk_per_span", perSpan, "bytes");
     report.target("Bytes on disk per span (search issue)", "≤ 60", Report.fmt(perSpan, 0), perSpan <= 60);
+    new JmhSuite(ctx).runAnalytics();
   }
 
   private List<Kind> kinds(List<SpanMix.TraceInfo> traces, long startMicros, long endMicros, long zipkinEndMillis) {

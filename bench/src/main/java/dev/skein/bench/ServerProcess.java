@@ -47,6 +47,17 @@ final class ServerProcess {
 
   /** Starts {@code java -jar skein.jar run} with its data in {@code data}; returns once healthy. */
   static ServerProcess skein(Path jar, Path data, Path log) throws IOException, InterruptedException {
+    return skein(jar, data, log, List.of());
+  }
+
+  /**
+   * Starts {@code java -jar skein.jar run} with the configuration files {@code configs} merged in
+   * order (the default configuration when there are none), its data in {@code data} and every
+   * endpoint on a free port, through the variables the default configuration reads; returns once
+   * healthy.
+   */
+  static ServerProcess skein(Path jar, Path data, Path log, List<Path> configs)
+      throws IOException, InterruptedException {
     Map<String, Integer> ports = new LinkedHashMap<>();
     for (String p : List.of("grpc", "http", "zipkin", "jaeger", "query", "health", "telemetry", "spanmetrics")) {
       ports.put(p, freePort());
@@ -61,9 +72,23 @@ final class ServerProcess {
     env.put("SKEIN_HEALTH_ENDPOINT", "127.0.0.1:" + ports.get("health"));
     env.put("SKEIN_TELEMETRY_ENDPOINT", "127.0.0.1:" + ports.get("telemetry"));
     env.put("SKEIN_SPANMETRICS_ENDPOINT", "127.0.0.1:" + ports.get("spanmetrics"));
+    return role("Skein", jar, configs, env, log, ports, "health");
+  }
+
+  /**
+   * Starts one Skein process ({@code java -jar skein.jar run --config ...}) named {@code name},
+   * with {@code env} for the {@code ${env:...}} its configuration files read; returns once its
+   * health check, on port {@code ports.get(health)}, answers 200.
+   */
+  static ServerProcess role(String name, Path jar, List<Path> configs, Map<String, String> env, Path log,
+      Map<String, Integer> ports, String health) throws IOException, InterruptedException {
     List<String> command = new ArrayList<>(List.of(java(), "-jar", jar.toString(), "run"));
-    ServerProcess p = new ServerProcess("Skein", command, env, log, ports,
-        "http://127.0.0.1:" + ports.get("health") + "/");
+    for (Path config : configs) {
+      command.add("--config");
+      command.add(config.toAbsolutePath().toString());
+    }
+    ServerProcess p = new ServerProcess(name, command, env, log, ports,
+        "http://127.0.0.1:" + ports.get(health) + "/");
     p.awaitHealthy();
     return p;
   }
@@ -102,6 +127,10 @@ final class ServerProcess {
     throw new IllegalStateException(name + " did not become healthy within " + STARTUP.toSeconds() + " s; see " + log);
   }
 
+  boolean alive() {
+    return process.isAlive();
+  }
+
   long pid() {
     return process.pid();
   }
@@ -116,6 +145,21 @@ final class ServerProcess {
 
   String url(String port, String path) {
     return "http://127.0.0.1:" + port(port) + path;
+  }
+
+  /**
+   * The sum of the series of Skein's own metrics (at {@code /metrics} on port {@code telemetry})
+   * whose line starts with {@code series}, such as
+   * {@code otelcol_exporter_sent_spans_total{exporter="storage"}}; 0 when there is none yet.
+   */
+  double telemetry(String series) throws IOException, InterruptedException {
+    HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(URI.create(url("telemetry", "/metrics")))
+        .timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofString());
+    if (r.statusCode() != 200) {
+      throw new IOException(name + ": HTTP " + r.statusCode() + " from its own metrics");
+    }
+    return r.body().lines().filter(l -> l.startsWith(series + " ") || l.startsWith(series + "{"))
+        .mapToDouble(l -> Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1))).sum();
   }
 
   double startupSeconds() {

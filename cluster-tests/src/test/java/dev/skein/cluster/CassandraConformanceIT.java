@@ -2,6 +2,7 @@ package dev.skein.cluster;
 
 import com.datastax.oss.driver.api.core.CqlSession;
 import com.datastax.oss.driver.api.core.cql.Row;
+import dev.skein.cluster.engines.Engines;
 import dev.skein.storage.Capabilities;
 import dev.skein.storage.Capabilities.Capability;
 import dev.skein.storage.TraceStore;

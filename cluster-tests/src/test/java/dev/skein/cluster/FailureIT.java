@@ -3,6 +3,7 @@ package dev.skein.cluster;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.google.protobuf.ByteString;
+import dev.skein.cluster.engines.Engines;
 import dev.skein.model.Hex;
 import dev.skein.model.TraceId;
 import dev.skein.model.Traces;

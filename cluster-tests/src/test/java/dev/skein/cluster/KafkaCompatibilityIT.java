@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.google.protobuf.ByteString;
+import dev.skein.cluster.engines.Engines;
 import dev.skein.components.kafkaexporter.KafkaExporterFactory;
 import dev.skein.components.kafkareceiver.KafkaReceiverFactory;
 import dev.skein.model.Hex;

@@ -1,5 +1,6 @@
 package dev.skein.cluster;
 
+import dev.skein.cluster.engines.Engines;
 import java.io.File;
 import java.io.IOException;
 import java.nio.file.Files;

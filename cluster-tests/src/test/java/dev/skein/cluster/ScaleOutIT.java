@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.skein.cluster.engines.Engines;
 import dev.skein.pipeline.Service;
 import dev.skein.pipeline.Telemetry;
 import io.opentelemetry.api.common.AttributeKey;

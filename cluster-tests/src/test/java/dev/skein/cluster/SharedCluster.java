@@ -1,5 +1,6 @@
 package dev.skein.cluster;
 
+import dev.skein.cluster.engines.Engines;
 import org.junit.jupiter.api.extension.BeforeAllCallback;
 import org.junit.jupiter.api.extension.ExtensionContext;
 

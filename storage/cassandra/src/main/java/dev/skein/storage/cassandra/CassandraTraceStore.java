@@ -88,6 +88,11 @@ public final class CassandraTraceStore implements TraceStore {
   private static final Pattern KEYSPACE = Pattern.compile("[a-zA-Z][a-zA-Z0-9_]{0,47}");
   /** Index entries of an attribute are written only for keys and values up to this length. */
   static final int MAX_INDEXED_TAG = 256;
+  /**
+   * Rows being written at once by one store. Below the driver's throttler limit, so a statement's
+   * request timeout runs only while Cassandra works on it; see {@link WriteQueue}.
+   */
+  static final int MAX_WRITES_IN_FLIGHT = 128;
   /** How long an index entry of a service or operation is trusted not to need rewriting. */
   private static final long REFRESH_SECONDS = 600;
 
@@ -100,6 +105,7 @@ public final class CassandraTraceStore implements TraceStore {
   final int maxTracesPerSearch;
   final LongSupplier clock;
   final Statements statements;
+  private final WriteQueue writes;
   private final Object lock = new Object();
   private final Set<CompletableFuture<Void>> inFlight = ConcurrentHashMap.newKeySet();
   /** What was written recently, with the expiry (epoch seconds) it was written with. */
@@ -113,6 +119,7 @@ public final class CassandraTraceStore implements TraceStore {
     this.maxTracesPerSearch = b.maxTracesPerSearch;
     this.clock = b.clock;
     this.statements = new Statements(session, keyspace);
+    this.writes = new WriteQueue(session, MAX_WRITES_IN_FLIGHT);
   }
 
   public static Builder builder() {
@@ -146,7 +153,7 @@ public final class CassandraTraceStore implements TraceStore {
       inFlight.add(done);
       List<CompletableFuture<?>> each = new ArrayList<>(rows.size());
       for (BoundStatement s : rows) {
-        each.add(session.executeAsync(s).toCompletableFuture());
+        each.add(writes.submit(s));
       }
       CompletableFuture.allOf(each.toArray(new CompletableFuture[0])).whenComplete((v, t) -> {
         inFlight.remove(done);

@@ -1,4 +1,4 @@
-package dev.skein.cluster;
+package dev.skein.cluster.engines;
 
 import com.datastax.oss.driver.api.core.CqlSession;
 import com.datastax.oss.driver.api.core.config.DefaultDriverOption;
@@ -17,6 +17,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
@@ -36,12 +37,15 @@ import org.apache.kafka.common.Uuid;
  * and 127.0.0.3 with small heaps, four tokens each (fixed, so the nodes join at once without
  * streaming) and one compactor. Data lives under {@code target/cluster}, so a stopped engine
  * restarts with everything it had.
+ *
+ * <p>The cluster tests share one set of engines across their test classes; {@code ./skein bench
+ * cluster} starts its own. {@link #close()} stops every engine, and is safe to call more than once.
  */
-final class Engines implements AutoCloseable {
+public final class Engines implements AutoCloseable {
   /** The longest an engine may take to start; a bound against hangs, not a measurement. */
-  static final Duration START_TIMEOUT = Duration.ofMinutes(3);
-  static final String DATACENTER = "datacenter1";
-  static final String[] CASSANDRA_HOSTS = {"127.0.0.1", "127.0.0.2", "127.0.0.3"};
+  public static final Duration START_TIMEOUT = Duration.ofMinutes(3);
+  public static final String DATACENTER = "datacenter1";
+  public static final String[] CASSANDRA_HOSTS = {"127.0.0.1", "127.0.0.2", "127.0.0.3"};
 
   private final Path dir;
   private final Path kafkaLib;
@@ -69,13 +73,26 @@ final class Engines implements AutoCloseable {
     this.storagePort = freePort(CASSANDRA_HOSTS);
   }
 
-  /** Starts every engine and waits until each answers. */
-  static Engines start() throws Exception {
-    Path dir = Path.of(System.getProperty("skein.cluster.dir", "target/cluster")).toAbsolutePath();
-    Path engines = Path.of(System.getProperty("skein.engines", "engines")).toAbsolutePath();
-    deleteRecursively(dir);
-    Files.createDirectories(dir);
-    Engines e = new Engines(dir, engines);
+  /**
+   * Starts every engine with its data under the system property {@code skein.cluster.dir}
+   * (default {@code target/cluster}) and its jars under {@code skein.engines} (default
+   * {@code engines}), and waits until each answers.
+   */
+  public static Engines start() throws Exception {
+    return start(Path.of(System.getProperty("skein.cluster.dir", "target/cluster")),
+        Path.of(System.getProperty("skein.engines", "engines")));
+  }
+
+  /**
+   * Starts every engine with its data in {@code dir} (emptied first) and its jars in
+   * {@code engines/kafka/target/lib} and {@code engines/cassandra/target/lib}, and waits until
+   * each answers. On failure, whatever was started is stopped again.
+   */
+  public static Engines start(Path dir, Path engines) throws Exception {
+    Path data = dir.toAbsolutePath();
+    deleteRecursively(data);
+    Files.createDirectories(data);
+    Engines e = new Engines(data, engines.toAbsolutePath());
     try {
       e.formatKafka();
       e.startKafka();
@@ -93,17 +110,34 @@ final class Engines implements AutoCloseable {
   }
 
   /** {@code 127.0.0.1:port} of the broker. */
-  String kafkaBootstrap() {
+  public String kafkaBootstrap() {
     return "127.0.0.1:" + kafkaPort;
   }
 
   /** {@code host:port} of each Cassandra node. */
-  List<String> cassandraContactPoints() {
+  public List<String> cassandraContactPoints() {
     return Stream.of(CASSANDRA_HOSTS).map(h -> h + ":" + nativePort).collect(Collectors.toList());
   }
 
-  Path dir() {
+  public Path dir() {
     return dir;
+  }
+
+  /**
+   * The process ID of each running engine, by name: {@code kafka}, {@code cassandra-1},
+   * {@code cassandra-2} and {@code cassandra-3}; for measuring what each one costs.
+   */
+  public synchronized Map<String, Long> pids() {
+    Map<String, Long> out = new LinkedHashMap<>();
+    if (kafka != null && kafka.isAlive()) {
+      out.put("kafka", kafka.pid());
+    }
+    for (int i = 0; i < cassandra.length; i++) {
+      if (cassandra[i] != null && cassandra[i].isAlive()) {
+        out.put("cassandra-" + (i + 1), cassandra[i].pid());
+      }
+    }
+    return out;
   }
 
   // ------------------------------------------------------------------ Kafka
@@ -154,7 +188,7 @@ final class Engines implements AutoCloseable {
   }
 
   /** Starts the broker (again, after {@link #stopKafka()}), without waiting for it. */
-  synchronized void startKafka() throws IOException {
+  public synchronized void startKafka() throws IOException {
     if (kafka != null && kafka.isAlive()) {
       return;
     }
@@ -164,7 +198,7 @@ final class Engines implements AutoCloseable {
   }
 
   /** Waits until the broker answers a request for the cluster's nodes. */
-  void awaitKafka() throws InterruptedException {
+  public void awaitKafka() throws InterruptedException {
     Map<String, Object> config = Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, kafkaBootstrap(),
         AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, 5_000, AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 5_000);
     try (Admin admin = Admin.create(config)) {
@@ -180,7 +214,7 @@ final class Engines implements AutoCloseable {
   }
 
   /** Stops the broker (SIGTERM) and waits until it has exited. */
-  synchronized void stopKafka() throws InterruptedException {
+  public synchronized void stopKafka() throws InterruptedException {
     stop(kafka);
   }
 
@@ -263,7 +297,7 @@ final class Engines implements AutoCloseable {
   }
 
   /** Starts node {@code node} (0, 1 or 2), again after {@link #stopCassandra}, without waiting for it. */
-  synchronized void startCassandra(int node) throws IOException {
+  public synchronized void startCassandra(int node) throws IOException {
     if (cassandra[node] != null && cassandra[node].isAlive()) {
       return;
     }
@@ -300,12 +334,12 @@ final class Engines implements AutoCloseable {
   }
 
   /** Stops node {@code node} (SIGTERM) and waits until it has exited. */
-  synchronized void stopCassandra(int node) throws InterruptedException {
+  public synchronized void stopCassandra(int node) throws InterruptedException {
     stop(cassandra[node]);
   }
 
   /** Waits until {@code count} nodes accept CQL and a client sees each of them up. */
-  void awaitCassandraNodes(int count) throws InterruptedException {
+  public void awaitCassandraNodes(int count) throws InterruptedException {
     for (int i = 0; i < count; i++) {
       int node = i;
       await("Cassandra node " + CASSANDRA_HOSTS[i] + " accepts CQL", () -> {
@@ -327,7 +361,7 @@ final class Engines implements AutoCloseable {
   }
 
   /** A driver session on every node, for test setup and checks. */
-  CqlSession session() {
+  public CqlSession session() {
     var b = CqlSession.builder().withLocalDatacenter(DATACENTER).withConfigLoader(DriverConfigLoader.programmaticBuilder()
         .withDuration(DefaultDriverOption.REQUEST_TIMEOUT, Duration.ofSeconds(30))
         .withDuration(DefaultDriverOption.CONNECTION_INIT_QUERY_TIMEOUT, Duration.ofSeconds(10))
@@ -377,7 +411,7 @@ final class Engines implements AutoCloseable {
     }
   }
 
-  static String tail(Path log) {
+  public static String tail(Path log) {
     try {
       List<String> lines = Files.readAllLines(log, StandardCharsets.UTF_8);
       return String.join("\n", lines.subList(Math.max(0, lines.size() - 40), lines.size()));
@@ -387,7 +421,7 @@ final class Engines implements AutoCloseable {
   }
 
   /** Polls until {@code condition} holds; fails after {@link #START_TIMEOUT}, a bound against hangs. */
-  static void await(String what, BooleanSupplier condition) throws InterruptedException {
+  public static void await(String what, BooleanSupplier condition) throws InterruptedException {
     long deadline = System.nanoTime() + START_TIMEOUT.toNanos();
     while (!condition.getAsBoolean()) {
       if (System.nanoTime() > deadline) {
@@ -407,7 +441,7 @@ final class Engines implements AutoCloseable {
   }
 
   /** A port nothing listens on at any of {@code hosts}. */
-  static int freePort(String... hosts) {
+  public static int freePort(String... hosts) {
     for (int attempt = 0; attempt < 100; attempt++) {
       int port = ThreadLocalRandom.current().nextInt(20_000, 40_000);
       boolean free = true;
@@ -426,7 +460,7 @@ final class Engines implements AutoCloseable {
     throw new IllegalStateException("no free port on " + String.join(", ", hosts));
   }
 
-  static void deleteRecursively(Path dir) throws IOException {
+  public static void deleteRecursively(Path dir) throws IOException {
     if (!Files.exists(dir)) {
       return;
     }
