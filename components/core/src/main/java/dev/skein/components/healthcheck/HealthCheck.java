@@ -3,13 +3,11 @@ package dev.skein.components.healthcheck;
 import com.linecorp.armeria.common.HttpResponse;
 import com.linecorp.armeria.common.HttpStatus;
 import com.linecorp.armeria.common.MediaType;
-import com.linecorp.armeria.common.SessionProtocol;
 import com.linecorp.armeria.server.Server;
 import dev.skein.pipeline.Component;
 import dev.skein.pipeline.Host;
 import dev.skein.pipeline.PipelineWatcher;
-import dev.skein.pipeline.config.Endpoint;
-import java.net.InetSocketAddress;
+import dev.skein.pipeline.server.Servers;
 import java.time.Duration;
 import java.time.Instant;
 
@@ -31,9 +29,7 @@ final class HealthCheck implements Component, PipelineWatcher {
     if (server != null) {
       return;
     }
-    InetSocketAddress a = Endpoint.parse(config.endpoint);
-    InetSocketAddress bind = a.isUnresolved() ? new InetSocketAddress(a.getHostString(), a.getPort()) : a;
-    server = Server.builder().port(bind, SessionProtocol.HTTP)
+    server = Servers.builder(config.endpoint, config.tls, "tls", 0)
         .service(config.path, (ctx, req) -> {
           Instant since = readySince;
           if (since == null) {
@@ -46,6 +42,14 @@ final class HealthCheck implements Component, PipelineWatcher {
         })
         .build();
     server.start().join();
+  }
+
+  /** The port actually bound, useful when the configuration asks for port 0. */
+  synchronized int activePort() {
+    if (server == null) {
+      throw new IllegalStateException("health_check is not running");
+    }
+    return server.activeLocalPort();
   }
 
   @Override

@@ -1,7 +1,9 @@
 package dev.skein.components.healthcheck;
 
+import dev.skein.model.Nullable;
 import dev.skein.pipeline.ComponentConfig;
 import dev.skein.pipeline.config.Endpoint;
+import dev.skein.pipeline.server.TlsServerConfig;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -9,6 +11,8 @@ import java.util.List;
 final class HealthCheckConfig implements ComponentConfig {
   String endpoint = "0.0.0.0:13133";
   String path = "/";
+  /** Serve the check over TLS; it never asks for credentials, so probes need none. */
+  @Nullable TlsServerConfig tls;
 
   @Override
   public List<String> validate() {
@@ -19,6 +23,9 @@ final class HealthCheckConfig implements ComponentConfig {
     }
     if (!path.startsWith("/")) {
       errors.add("path: \"" + path + "\" (expected: a path starting with /)");
+    }
+    if (tls != null) {
+      errors.addAll(tls.validate("tls"));
     }
     return errors;
   }

@@ -1,21 +1,21 @@
 package dev.skein.components.otlpreceiver;
 
-import com.linecorp.armeria.common.SessionProtocol;
+import com.linecorp.armeria.common.HttpData;
+import com.linecorp.armeria.common.HttpResponse;
+import com.linecorp.armeria.common.MediaType;
+import com.linecorp.armeria.common.RequestHeaders;
 import com.linecorp.armeria.server.HttpService;
 import com.linecorp.armeria.server.Server;
 import com.linecorp.armeria.server.ServerBuilder;
 import com.linecorp.armeria.server.grpc.GrpcService;
-import dev.skein.components.otlpreceiver.OtlpReceiverConfig.TlsConfig;
 import dev.skein.model.Nullable;
 import dev.skein.pipeline.Component;
-import dev.skein.pipeline.ComponentId;
 import dev.skein.pipeline.CreateSettings;
 import dev.skein.pipeline.Host;
-import dev.skein.pipeline.ServerAuthenticator;
 import dev.skein.pipeline.TracesConsumer;
-import dev.skein.pipeline.config.Endpoint;
-import java.io.File;
-import java.net.InetSocketAddress;
+import dev.skein.pipeline.server.ServerAuth;
+import dev.skein.pipeline.server.Servers;
+import dev.skein.pipeline.server.TlsServerConfig;
 import java.util.ArrayList;
 import java.util.List;
 import org.slf4j.Logger;
@@ -49,23 +49,19 @@ final class OtlpReceiver implements Component {
     OtlpReceiverConfig.HttpConfig http = config.protocols.http;
     // Both authenticators are found before either server listens, so a wrong ID fails the start
     // with nothing left open.
-    ReceiverAuth grpcAuth = grpc == null || grpc.auth == null ? null
-        : ReceiverAuth.grpc(settings, authenticatorId(grpc.auth),
-            authenticator(host, "protocols::grpc::auth", grpc.auth));
-    ReceiverAuth httpAuth = http == null || http.auth == null ? null
-        : ReceiverAuth.http(settings, authenticatorId(http.auth),
-            authenticator(host, "protocols::http::auth", http.auth), http.auth.requestParams);
+    ServerAuth grpcAuth = grpc == null || grpc.auth == null ? null
+        : ServerAuth.forReceiver(settings, host, grpc.auth, "protocols::grpc::auth", List.of(), ServerAuth.GRPC);
+    ServerAuth httpAuth = http == null || http.auth == null ? null
+        : ServerAuth.forReceiver(settings, host, http.auth, "protocols::http::auth", http.auth.requestParams,
+            OtlpReceiver::httpRefusal);
     started = true;
     ExportHandler handler = new ExportHandler(settings, next);
     if (grpc != null) {
       int max = grpc.maxRecvMsgSizeMib * 1024 * 1024;
-      ServerBuilder sb = newServer(grpc.endpoint, grpc.tls);
+      ServerBuilder sb = newServer(grpc.endpoint, grpc.tls, "protocols::grpc::tls", grpc.maxConcurrentStreams);
       // The gRPC layer enforces the cap per message, after decompression, with RESOURCE_EXHAUSTED;
       // a lower HTTP-level limit would answer first with a status gRPC clients see as UNKNOWN.
       sb.maxRequestLength(0);
-      if (grpc.maxConcurrentStreams > 0) {
-        sb.http2MaxStreamsPerConnection(grpc.maxConcurrentStreams);
-      }
       GrpcService service = GrpcService.builder()
           .addService(new OtlpGrpcService(handler).definition())
           .maxRequestMessageLength(max)
@@ -79,7 +75,7 @@ final class OtlpReceiver implements Component {
       servers.add(startServer(sb, "OTLP/gRPC", grpc.endpoint));
     }
     if (http != null) {
-      ServerBuilder sb = newServer(http.endpoint, http.tls);
+      ServerBuilder sb = newServer(http.endpoint, http.tls, "protocols::http::tls", 0);
       HttpService service = new OtlpHttpService(handler, http.maxRequestBodySize);
       sb.route().path(http.tracesUrlPath).maxRequestLength(http.maxRequestBodySize)
           .build(httpAuth != null ? httpAuth.decorate(service) : service);
@@ -87,27 +83,26 @@ final class OtlpReceiver implements Component {
     }
   }
 
-  private static ComponentId authenticatorId(OtlpReceiverConfig.AuthConfig auth) {
-    return ComponentId.parse(auth.authenticator);
+  /**
+   * A refused OTLP/HTTP request's answer: 401 with {@code WWW-Authenticate} (500 when the
+   * authenticator failed), and the {@code google.rpc.Status} in the request's content type.
+   */
+  private static HttpResponse httpRefusal(RequestHeaders request, com.google.rpc.Status status,
+      @Nullable String challenge) {
+    boolean json = OtlpHttpService.answersInJson(request.contentType());
+    return HttpResponse.of(ServerAuth.httpHeaders(status, challenge, json ? MediaType.JSON : OtlpHttpService.PROTOBUF)
+        .build(), HttpData.wrap(OtlpHttpService.encode(json, status)));
   }
 
-  /** The extension {@code auth} names; a missing or wrong one fails the start naming the key. */
-  private static ServerAuthenticator authenticator(Host host, String path, OtlpReceiverConfig.AuthConfig auth) {
+  private ServerBuilder newServer(String endpoint, @Nullable TlsServerConfig tls, String tlsPath,
+      int maxConcurrentStreams) {
+    ServerBuilder sb;
     try {
-      return host.extension(authenticatorId(auth), ServerAuthenticator.class);
+      sb = Servers.builder(endpoint, tls, tlsPath, maxConcurrentStreams);
     } catch (IllegalStateException e) {
-      throw new IllegalStateException(path + "::authenticator: " + e.getMessage(), e);
-    }
-  }
-
-  private static ServerBuilder newServer(String endpoint, @Nullable TlsConfig tls) {
-    InetSocketAddress a = Endpoint.parse(endpoint);
-    InetSocketAddress bind = a.isUnresolved() ? new InetSocketAddress(a.getHostString(), a.getPort()) : a;
-    ServerBuilder sb = Server.builder();
-    if (tls != null) {
-      sb.port(bind, SessionProtocol.HTTPS).tls(new File(tls.certFile), new File(tls.keyFile));
-    } else {
-      sb.port(bind, SessionProtocol.HTTP);
+      servers.forEach(s -> s.stop().join());
+      servers.clear();
+      throw e;
     }
     // Clients keep long-lived connections; the defaults close idle ones after 15 s, which is fine,
     // but the request timeout must not cut off a request that waits for durable storage.

@@ -4,8 +4,10 @@ import com.fasterxml.jackson.annotation.JsonSetter;
 import com.fasterxml.jackson.annotation.Nulls;
 import dev.skein.model.Nullable;
 import dev.skein.pipeline.ComponentConfig;
-import dev.skein.pipeline.ComponentId;
 import dev.skein.pipeline.config.Endpoint;
+import dev.skein.pipeline.server.ServerAuthConfig;
+import dev.skein.pipeline.server.Servers;
+import dev.skein.pipeline.server.TlsServerConfig;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -28,10 +30,11 @@ final class OtlpReceiverConfig implements ComponentConfig {
     String endpoint = "0.0.0.0:4317";
     /** The largest message, in MiB, after decompression. */
     int maxRecvMsgSizeMib = 4;
+    /** The most concurrent calls on one connection; 0 for {@link Servers#DEFAULT_MAX_CONCURRENT_STREAMS}. */
     int maxConcurrentStreams = 0;
-    @Nullable TlsConfig tls;
+    @Nullable TlsServerConfig tls;
     @JsonSetter(nulls = Nulls.AS_EMPTY)
-    @Nullable AuthConfig auth;
+    @Nullable ServerAuthConfig auth;
   }
 
   static final class HttpConfig {
@@ -39,25 +42,15 @@ final class OtlpReceiverConfig implements ComponentConfig {
     /** The largest request body, in bytes, both as sent and after decompression. */
     long maxRequestBodySize = 20L * 1024 * 1024;
     String tracesUrlPath = "/v1/traces";
-    @Nullable TlsConfig tls;
+    @Nullable TlsServerConfig tls;
     @JsonSetter(nulls = Nulls.AS_EMPTY)
     @Nullable HttpAuthConfig auth;
   }
 
-  /** The Collector's {@code auth} settings: the extension that authenticates every request. */
-  static class AuthConfig {
-    /** The ID of a {@link dev.skein.pipeline.ServerAuthenticator} extension, e.g. {@code basicauth/otlp}. */
-    String authenticator = "";
-  }
-
-  static final class HttpAuthConfig extends AuthConfig {
+  /** The Collector's HTTP {@code auth} settings, with {@code request_params}. */
+  static final class HttpAuthConfig extends ServerAuthConfig {
     /** Query parameters handed to the authenticator as if they were headers; a parameter wins over a header. */
     List<String> requestParams = new ArrayList<>();
-  }
-
-  static final class TlsConfig {
-    String certFile = "";
-    String keyFile = "";
   }
 
   @Override
@@ -71,6 +64,9 @@ final class OtlpReceiverConfig implements ComponentConfig {
       addIfPresent(errors, Endpoint.problem("protocols::grpc::endpoint", g.endpoint));
       if (g.maxRecvMsgSizeMib <= 0) {
         errors.add("protocols::grpc::max_recv_msg_size_mib: " + g.maxRecvMsgSizeMib + " (expected: > 0)");
+      }
+      if (g.maxConcurrentStreams < 0) {
+        errors.add("protocols::grpc::max_concurrent_streams: " + g.maxConcurrentStreams + " (expected: >= 0)");
       }
       validateTls(errors, "protocols::grpc::tls", g.tls);
       validateAuth(errors, "protocols::grpc::auth", g.auth);
@@ -98,25 +94,15 @@ final class OtlpReceiverConfig implements ComponentConfig {
     return errors;
   }
 
-  private static void validateTls(List<String> errors, String path, @Nullable TlsConfig tls) {
-    if (tls != null && (tls.certFile.isEmpty() || tls.keyFile.isEmpty())) {
-      errors.add(path + ": cert_file and key_file are both required");
+  private static void validateTls(List<String> errors, String path, @Nullable TlsServerConfig tls) {
+    if (tls != null) {
+      errors.addAll(tls.validate(path));
     }
   }
 
-  private static void validateAuth(List<String> errors, String path, @Nullable AuthConfig auth) {
-    if (auth == null) {
-      return;
-    }
-    if (auth.authenticator.isBlank()) {
-      errors.add(path + "::authenticator: missing (expected: the ID of an authenticator extension,"
-          + " e.g. bearertokenauth or basicauth/otlp)");
-      return;
-    }
-    try {
-      ComponentId.parse(auth.authenticator);
-    } catch (IllegalArgumentException e) {
-      errors.add(path + "::authenticator: " + e.getMessage());
+  private static void validateAuth(List<String> errors, String path, @Nullable ServerAuthConfig auth) {
+    if (auth != null) {
+      errors.addAll(auth.validate(path));
     }
   }
 

@@ -1,7 +1,5 @@
 package dev.skein.components.jaegerreceiver;
 
-import com.linecorp.armeria.common.SessionProtocol;
-import com.linecorp.armeria.common.TlsKeyPair;
 import com.linecorp.armeria.server.Server;
 import com.linecorp.armeria.server.ServerBuilder;
 import com.linecorp.armeria.server.grpc.GrpcService;
@@ -10,13 +8,17 @@ import dev.skein.pipeline.Component;
 import dev.skein.pipeline.CreateSettings;
 import dev.skein.pipeline.Host;
 import dev.skein.pipeline.TracesConsumer;
-import dev.skein.pipeline.config.Endpoint;
-import java.io.File;
-import java.net.InetSocketAddress;
+import dev.skein.pipeline.server.ServerAuth;
+import dev.skein.pipeline.server.Servers;
+import java.util.List;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-/** Serves Jaeger's gRPC CollectorService on the configured endpoint. */
+/**
+ * Serves Jaeger's gRPC CollectorService on the configured endpoint; with {@code tls}, over TLS,
+ * and with {@code auth}, only to calls the named authenticator extension accepts (others get
+ * UNAUTHENTICATED as soon as their headers arrive).
+ */
 final class JaegerReceiver implements Component {
   private static final Logger log = LoggerFactory.getLogger(JaegerReceiver.class);
 
@@ -42,35 +44,25 @@ final class JaegerReceiver implements Component {
     if (grpc == null) {
       return;
     }
-    InetSocketAddress a = Endpoint.parse(grpc.endpoint);
-    InetSocketAddress bind = a.isUnresolved() ? new InetSocketAddress(a.getHostString(), a.getPort()) : a;
-    ServerBuilder sb = Server.builder();
-    if (grpc.tls != null) {
-      TlsKeyPair keyPair;
-      try {
-        keyPair = TlsKeyPair.of(new File(grpc.tls.keyFile), new File(grpc.tls.certFile));
-      } catch (IllegalArgumentException e) {
-        throw new IllegalStateException("protocols::grpc::tls: cert_file \"" + grpc.tls.certFile
-            + "\" and key_file \"" + grpc.tls.keyFile + "\" cannot be used (expected: a PEM certificate chain"
-            + " and its PEM private key): " + (e.getCause() != null ? e.getCause().getMessage() : e.getMessage()), e);
-      }
-      sb.port(bind, SessionProtocol.HTTPS).tls(keyPair);
-    } else {
-      sb.port(bind, SessionProtocol.HTTP);
-    }
+    // The authenticator is found before the port opens, so a wrong ID fails the start with nothing open.
+    ServerAuth auth = grpc.auth == null ? null
+        : ServerAuth.forReceiver(settings, host, grpc.auth, "protocols::grpc::auth", List.of(), ServerAuth.GRPC);
+    ServerBuilder sb = Servers.builder(grpc.endpoint, grpc.tls, "protocols::grpc::tls", grpc.maxConcurrentStreams);
     // A request may wait for durable storage, so no request timeout. The gRPC layer enforces the
     // message cap, after decompression, with RESOURCE_EXHAUSTED; an HTTP-level limit would answer
     // first with a status that gRPC clients see as UNKNOWN.
     sb.requestTimeoutMillis(0);
     sb.maxRequestLength(0);
-    if (grpc.maxConcurrentStreams > 0) {
-      sb.http2MaxStreamsPerConnection(grpc.maxConcurrentStreams);
-    }
-    sb.service(GrpcService.builder()
+    GrpcService service = GrpcService.builder()
         .addService(new PostSpansService(settings, next).definition())
         .maxRequestMessageLength(grpc.maxRecvMsgSizeMib * 1024 * 1024)
         .enableUnframedRequests(false)
-        .build());
+        .build();
+    if (auth != null) {
+      sb.service(service, auth::decorate);
+    } else {
+      sb.service(service);
+    }
     Server s = sb.build();
     try {
       s.start().join();

@@ -6,6 +6,9 @@ import com.fasterxml.jackson.annotation.Nulls;
 import dev.skein.model.Nullable;
 import dev.skein.pipeline.ComponentConfig;
 import dev.skein.pipeline.config.Endpoint;
+import dev.skein.pipeline.server.ServerAuthConfig;
+import dev.skein.pipeline.server.Servers;
+import dev.skein.pipeline.server.TlsServerConfig;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -37,14 +40,11 @@ final class JaegerReceiverConfig implements ComponentConfig {
     String endpoint = "0.0.0.0:14250";
     /** The largest message, in MiB, after decompression. */
     int maxRecvMsgSizeMib = 4;
-    /** The most concurrent calls on one connection; 0 keeps the HTTP/2 server's default. */
+    /** The most concurrent calls on one connection; 0 for {@link Servers#DEFAULT_MAX_CONCURRENT_STREAMS}. */
     int maxConcurrentStreams = 0;
-    @Nullable TlsConfig tls;
-  }
-
-  static final class TlsConfig {
-    String certFile = "";
-    String keyFile = "";
+    @Nullable TlsServerConfig tls;
+    @JsonSetter(nulls = Nulls.AS_EMPTY)
+    @Nullable ServerAuthConfig auth;
   }
 
   /** A protocol section whose settings are not read, whatever they are. */
@@ -77,8 +77,11 @@ final class JaegerReceiverConfig implements ComponentConfig {
     if (g.maxConcurrentStreams < 0) {
       errors.add("protocols::grpc::max_concurrent_streams: " + g.maxConcurrentStreams + " (expected: >= 0)");
     }
-    if (g.tls != null && (g.tls.certFile.isEmpty() || g.tls.keyFile.isEmpty())) {
-      errors.add("protocols::grpc::tls: cert_file and key_file are both required");
+    if (g.tls != null) {
+      errors.addAll(g.tls.validate("protocols::grpc::tls"));
+    }
+    if (g.auth != null) {
+      errors.addAll(g.auth.validate("protocols::grpc::auth"));
     }
     return errors;
   }

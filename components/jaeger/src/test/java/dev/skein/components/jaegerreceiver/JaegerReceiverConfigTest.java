@@ -58,7 +58,9 @@ class JaegerReceiverConfigTest {
     assertThat(c.validate()).containsExactly(
         "protocols::grpc::endpoint: \"localhost\" (expected: host:port with a port from 0 to 65535)",
         "protocols::grpc::max_recv_msg_size_mib: 0 (expected: from 1 to 2047)",
-        "protocols::grpc::tls: cert_file and key_file are both required");
+        "protocols::grpc::tls::cert_file: \"a.pem\" cannot be read (expected: a readable PEM file)",
+        "protocols::grpc::tls::key_file: missing (expected: key_file or key_pem,"
+            + " the PEM private key of the certificate)");
   }
 
   @Test

@@ -240,20 +240,6 @@ class JaegerReceiverTest {
   }
 
   @Test
-  void anUnusableCertificateFailsTheStartNamingTheKeys() throws Exception {
-    JaegerReceiver r = new JaegerReceiver(new CreateSettings(ComponentId.of("jaeger"), TELEMETRY),
-        JaegerReceiverConfigTest.bind("{'protocols': {'grpc': {'endpoint': '127.0.0.1:0',"
-            + " 'tls': {'cert_file': '/nonexistent/cert.pem', 'key_file': '/nonexistent/key.pem'}}}}"),
-        JaegerReceiverTest::accept);
-
-    assertThatThrownBy(() -> r.start(HOST))
-        .isInstanceOf(IllegalStateException.class)
-        .hasMessageStartingWith("protocols::grpc::tls: cert_file \"/nonexistent/cert.pem\" and key_file"
-            + " \"/nonexistent/key.pem\" cannot be used (expected: a PEM certificate chain and its PEM private key): ");
-    r.shutdown();
-  }
-
-  @Test
   void shutdownIsSafeWithoutStartAndIdempotent() throws Exception {
     JaegerReceiver r = new JaegerReceiver(new CreateSettings(ComponentId.of("jaeger"), TELEMETRY),
         JaegerReceiverConfigTest.bind("{'protocols': {'grpc': {'endpoint': '127.0.0.1:0'}}}"),

@@ -6,7 +6,6 @@ import com.linecorp.armeria.common.HttpResponse;
 import com.linecorp.armeria.common.HttpStatus;
 import com.linecorp.armeria.common.MediaType;
 import com.linecorp.armeria.common.RequestHeaders;
-import com.linecorp.armeria.common.SessionProtocol;
 import com.linecorp.armeria.server.AbstractHttpService;
 import com.linecorp.armeria.server.Server;
 import com.linecorp.armeria.server.ServerBuilder;
@@ -18,16 +17,18 @@ import dev.skein.pipeline.Component;
 import dev.skein.pipeline.CreateSettings;
 import dev.skein.pipeline.Host;
 import dev.skein.pipeline.TracesConsumer;
-import dev.skein.pipeline.config.Endpoint;
+import dev.skein.pipeline.server.ServerAuth;
+import dev.skein.pipeline.server.Servers;
 import dev.skein.zipkin.ZipkinTranslator;
-import java.net.InetSocketAddress;
 import java.time.Duration;
+import java.util.List;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * Serves Zipkin's span API on the configured endpoint: {@code POST /api/v2/spans}, and a clear
- * refusal on {@code POST /api/v1/spans}.
+ * refusal on {@code POST /api/v1/spans}; with {@code tls}, over TLS, and with {@code auth}, only
+ * to requests the named authenticator extension accepts (others get 401 before their body is read).
  */
 final class ZipkinReceiver implements Component {
   private static final Logger log = LoggerFactory.getLogger(ZipkinReceiver.class);
@@ -55,15 +56,18 @@ final class ZipkinReceiver implements Component {
     if (started) {
       return;
     }
+    // The authenticator is found before the port opens, so a wrong ID fails the start with nothing open.
+    ServerAuth auth = config.auth == null ? null
+        : ServerAuth.forReceiver(settings, host, config.auth, "auth", List.of(), ServerAuth.TEXT);
     started = true;
-    InetSocketAddress a = Endpoint.parse(config.endpoint);
-    InetSocketAddress bind = a.isUnresolved() ? new InetSocketAddress(a.getHostString(), a.getPort()) : a;
-    ServerBuilder sb = Server.builder()
-        .port(bind, SessionProtocol.HTTP)
+    ServerBuilder sb = Servers.builder(config.endpoint, config.tls, "tls", 0)
         // A request waits for the pipeline (for storage: until the spans are durable); no timeout cuts it off.
         .requestTimeoutMillis(0)
         // No quiet period: the port closes at once, and only the requests in flight are waited for.
         .gracefulShutdownTimeout(Duration.ZERO, DRAIN_TIMEOUT);
+    if (auth != null) {
+      sb.decorator(auth::decorate);
+    }
     sb.route().path("/api/v2/spans").maxRequestLength(config.maxRequestBodySize)
         .build(new ZipkinHttpService(settings, ZipkinTranslator.create(config.parseStringTags), next,
             config.maxRequestBodySize));

@@ -1,7 +1,12 @@
 package dev.skein.components.zipkinreceiver;
 
+import com.fasterxml.jackson.annotation.JsonSetter;
+import com.fasterxml.jackson.annotation.Nulls;
+import dev.skein.model.Nullable;
 import dev.skein.pipeline.ComponentConfig;
 import dev.skein.pipeline.config.Endpoint;
+import dev.skein.pipeline.server.ServerAuthConfig;
+import dev.skein.pipeline.server.TlsServerConfig;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -12,6 +17,11 @@ final class ZipkinReceiverConfig implements ComponentConfig {
   boolean parseStringTags = false;
   /** The largest request body, in bytes, both as sent and after decompression (confighttp's default). */
   long maxRequestBodySize = 20L * 1024 * 1024;
+  /** Serve TLS (and, with {@code client_ca_file}, require client certificates). */
+  @Nullable TlsServerConfig tls;
+  /** The authenticator extension every request must pass. */
+  @JsonSetter(nulls = Nulls.AS_EMPTY)
+  @Nullable ServerAuthConfig auth;
 
   @Override
   public List<String> validate() {
@@ -22,6 +32,12 @@ final class ZipkinReceiverConfig implements ComponentConfig {
     }
     if (maxRequestBodySize <= 0) {
       errors.add("max_request_body_size: " + maxRequestBodySize + " (expected: > 0)");
+    }
+    if (tls != null) {
+      errors.addAll(tls.validate("tls"));
+    }
+    if (auth != null) {
+      errors.addAll(auth.validate("auth"));
     }
     return errors;
   }

@@ -5,14 +5,11 @@ import dev.skein.pipeline.Component;
 import dev.skein.pipeline.ComponentConfig;
 import dev.skein.pipeline.ComponentFactory;
 import dev.skein.pipeline.ComponentId;
-import dev.skein.pipeline.CreateSettings;
 import dev.skein.pipeline.ExtensionFactory;
 import dev.skein.pipeline.Host;
 import dev.skein.pipeline.ServerAuthenticator;
-import dev.skein.pipeline.Telemetry;
-import dev.skein.pipeline.config.ConfigBinder;
 import dev.skein.pipeline.config.ConfigException;
-import dev.skein.pipeline.config.ConfigSource;
+import dev.skein.pipeline.server.testing.TestComponents;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetAddress;
@@ -33,33 +30,18 @@ public final class Extensions {
 
   /** Every problem the loader would report for {@code yaml} under {@code section::type}, each with its path. */
   public static List<String> problems(ComponentFactory<?> factory, String section, String yaml) {
-    String path = section + "::" + factory.type();
-    try {
-      ComponentConfig c = ConfigBinder.bind(ConfigSource.parse(yaml, k -> null),
-          (ComponentConfig) factory.createDefaultConfig(), path);
-      List<String> out = new ArrayList<>();
-      c.validate().forEach(p -> out.add(path + "::" + p));
-      return out;
-    } catch (ConfigException e) {
-      return e.errors();
-    }
+    return TestComponents.problems(factory, section, yaml);
   }
 
   /** Binds and validates {@code yaml}, failing on any problem. */
+  @SuppressWarnings({"unchecked", "rawtypes"})
   public static ComponentConfig valid(ComponentFactory<?> factory, String section, String yaml) throws ConfigException {
-    List<String> problems = problems(factory, section, yaml);
-    if (!problems.isEmpty()) {
-      throw new AssertionError("unexpected problems: " + problems);
-    }
-    return ConfigBinder.bind(ConfigSource.parse(yaml, k -> null), (ComponentConfig) factory.createDefaultConfig(),
-        section + "::" + factory.type());
+    return TestComponents.config((ComponentFactory) factory, section, yaml);
   }
 
   /** Creates (but does not start) the extension {@code id} from its factory and YAML. */
-  @SuppressWarnings({"unchecked", "rawtypes"})
   public static Component extension(ExtensionFactory<?> factory, String id, String yaml) throws ConfigException {
-    return ((ExtensionFactory) factory).createExtension(new CreateSettings(ComponentId.parse(id), new Telemetry()),
-        valid(factory, "extensions", yaml));
+    return TestComponents.extension(factory, id, yaml);
   }
 
   /** Creates and starts the extension, which must be a server authenticator. */
