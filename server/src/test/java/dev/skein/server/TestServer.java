@@ -7,8 +7,7 @@ import dev.skein.pipeline.Telemetry;
 import dev.skein.pipeline.config.ComponentRegistry;
 import dev.skein.pipeline.config.ConfigSource;
 import dev.skein.pipeline.config.ResolvedConfig;
-import java.io.IOException;
-import java.net.ServerSocket;
+import dev.skein.server.testing.Ports;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -55,11 +54,7 @@ final class TestServer implements AutoCloseable {
   }
 
   static int freePort() {
-    try (ServerSocket s = new ServerSocket(0)) {
-      return s.getLocalPort();
-    } catch (IOException e) {
-      throw new IllegalStateException(e);
-    }
+    return Ports.free();
   }
 
   String otlpHttpUrl() {

@@ -7,10 +7,9 @@ import dev.skein.pipeline.Telemetry;
 import dev.skein.pipeline.config.ComponentRegistry;
 import dev.skein.pipeline.config.ConfigSource;
 import dev.skein.pipeline.config.ResolvedConfig;
+import dev.skein.server.testing.Ports;
 import io.opentelemetry.proto.collector.trace.v1.ExportTraceServiceRequest;
-import java.io.IOException;
 import java.io.InputStream;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -54,11 +53,7 @@ final class UiServer implements AutoCloseable {
   }
 
   static int freePort() {
-    try (ServerSocket s = new ServerSocket(0)) {
-      return s.getLocalPort();
-    } catch (IOException e) {
-      throw new IllegalStateException(e);
-    }
+    return Ports.free();
   }
 
   /** A URL of the query port, where the UI is: {@code url("/search")}. */
