@@ -7,6 +7,7 @@ import dev.skein.pipeline.config.ComponentRegistry;
 import dev.skein.pipeline.config.ConfigException;
 import dev.skein.pipeline.config.ConfigSource;
 import dev.skein.pipeline.config.ResolvedConfig;
+import dev.skein.server.canary.CanaryCommand;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.PrintWriter;
@@ -20,10 +21,10 @@ import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
-/** Skein's command line: {@code run}, {@code validate}, {@code demo} and {@code bench}. */
+/** Skein's command line: {@code run}, {@code validate}, {@code demo}, {@code bench} and {@code canary}. */
 @Command(name = "skein", mixinStandardHelpOptions = true, version = "Skein 0.1.0",
     description = "An OpenTelemetry tracing backend: OTLP in, Collector pipelines, durable storage, Jaeger APIs out.",
-    subcommands = {Main.Run.class, Main.Validate.class, Main.Demo.class, Main.Bench.class})
+    subcommands = {Main.Run.class, Main.Validate.class, Main.Demo.class, Main.Bench.class, CanaryCommand.class})
 public final class Main implements Callable<Integer> {
   static final String DEFAULT_CONFIG = "default-config.yaml";
 
