@@ -132,6 +132,14 @@ class ConfigResolutionTest {
             "service::pipelines::logs: \"logs\" pipelines are not supported (expected: traces or metrics)"),
         Arguments.of(VALID.replace("nested: {size: 5}", "nested:\n      size: ${env:UNSET}"),
             "receivers::source::nested::size: empty value (expected: an integer)"),
+        Arguments.of(VALID.replace("processors: [counting, counting/2]", "processors: [counting, ~]"),
+            "service::pipelines::traces: an empty processor ID (expected: the ID of a configured processor)"),
+        Arguments.of(VALID.replace("extensions: [note]", "extensions: [note, null]"),
+            "service::extensions[1]: an empty extension ID (expected: the ID of a configured extension)"),
+        Arguments.of(VALID.replace("interval: 1h30m", "interval:"),
+            "receivers::source::interval: empty value (expected: a duration such as 200ms, 5s or 168h)"),
+        Arguments.of(VALID.replace("interval: 1h30m", "endpoint: ~"),
+            "receivers::source::endpoint: empty value (expected: a string)"),
         Arguments.of("receivers: [a\n", "invalid YAML"));
   }
 

@@ -36,7 +36,7 @@ final class TestServer implements AutoCloseable {
     this(data, Map.of());
   }
 
-  /** Starts with the default configuration; {@code overrides} are YAML documents merged over it. */
+  /** Starts with the default configuration; {@code extraEnv} adds environment variables it reads. */
   TestServer(Path data, Map<String, String> extraEnv) throws Exception {
     Map<String, String> env = new java.util.HashMap<>(extraEnv);
     env.put("SKEIN_DATA", data.toString());

@@ -8,6 +8,7 @@ import com.fasterxml.jackson.core.JsonToken;
 import com.google.protobuf.ByteString;
 import dev.skein.model.Nullable;
 import dev.skein.wire.WireFormatException;
+import java.io.CharConversionException;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.ArrayList;
@@ -40,6 +41,10 @@ final class JsonSpanReader {
   static List<ZipkinSpan> read(byte[] json) {
     try (JsonParser p = FACTORY.createParser(json)) {
       return new JsonSpanReader(p).readList();
+    } catch (CharConversionException e) {
+      // Jackson tells UTF-8, UTF-16 and UTF-32 apart by the first bytes, and fails this way on a
+      // byte order it cannot read or on bytes invalid in the encoding it detected.
+      throw new WireFormatException("", "malformed JSON: " + e.getMessage() + " (expected: UTF-8 text)", e);
     } catch (IOException e) {
       // Only parsing can fail, and a byte array has no I/O; close() of such a parser does not throw.
       throw new UncheckedIOException(e);

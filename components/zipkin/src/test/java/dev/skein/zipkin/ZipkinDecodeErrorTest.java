@@ -10,6 +10,7 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -86,6 +87,15 @@ class ZipkinDecodeErrorTest {
     assertThatThrownBy(() -> ZipkinTranslator.create(false).fromJson(json.getBytes(UTF_8)))
         .isInstanceOf(WireFormatException.class)
         .hasMessageStartingWith(messageStart);
+  }
+
+  @Test
+  void refusesBytesThatAreNotJsonText() {
+    // A UTF-32 byte order mark in a byte order Jackson cannot read.
+    byte[] body = {(byte) 0xfe, (byte) 0xff, 0, 0, '[', ']', 0, 0};
+    assertThatThrownBy(() -> ZipkinTranslator.create(false).fromJson(body))
+        .isInstanceOf(WireFormatException.class)
+        .hasMessage("(root): malformed JSON: Unsupported UCS-4 endianness (3412) detected (expected: UTF-8 text)");
   }
 
   static Stream<Arguments> malformedJson() {

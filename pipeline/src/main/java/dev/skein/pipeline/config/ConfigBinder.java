@@ -13,6 +13,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.MapperFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.PropertyNamingStrategies;
+import com.fasterxml.jackson.databind.cfg.MutableConfigOverride;
 import com.fasterxml.jackson.databind.exc.InvalidFormatException;
 import com.fasterxml.jackson.databind.exc.MismatchedInputException;
 import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
@@ -41,12 +42,20 @@ public final class ConfigBinder {
       .disable(MapperFeature.ALLOW_FINAL_FIELDS_AS_MUTATORS)
       .defaultMergeable(true)
       .defaultSetterInfo(JsonSetter.Value.forValueNulls(Nulls.SKIP))
-      .withConfigOverride(List.class, o -> o.setMergeable(false))
-      .withConfigOverride(Map.class, o -> o.setMergeable(false))
+      // An empty value ("timeout:") is refused for a setting that holds a value, as for an int,
+      // rather than replacing the default with null. Only settings that do not merge see nulls.
+      .withConfigOverride(String.class, ConfigBinder::valueSetting)
+      .withConfigOverride(Duration.class, ConfigBinder::valueSetting)
+      .withConfigOverride(List.class, ConfigBinder::valueSetting)
+      .withConfigOverride(Map.class, ConfigBinder::valueSetting)
       .addModule(new SimpleModule().addDeserializer(Duration.class, new DurationDeserializer()))
       .build();
 
   private ConfigBinder() {}
+
+  private static void valueSetting(MutableConfigOverride o) {
+    o.setMergeable(false).setSetterInfo(JsonSetter.Value.forValueNulls(Nulls.FAIL));
+  }
 
   /**
    * Lays {@code node} over {@code defaults} (which is changed and returned). A null or missing

@@ -4,6 +4,7 @@ import static java.util.Objects.requireNonNull;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.skein.model.Nullable;
 import dev.skein.pipeline.ComponentConfig;
 import dev.skein.pipeline.ComponentFactory;
 import dev.skein.pipeline.ComponentId;
@@ -219,7 +220,12 @@ public final class ResolvedConfig {
   }
 
   private static Optional<ComponentId> ref(Map<ComponentKind, Set<ComponentId>> declared,
-      ComponentKind kind, String name, String path, List<String> errors) {
+      ComponentKind kind, @Nullable String name, String path, List<String> errors) {
+    if (name == null) {
+      // A list entry written as ~, null or nothing at all.
+      errors.add(path + ": an empty " + kind.word() + " ID (expected: the ID of a configured " + kind.word() + ")");
+      return Optional.empty();
+    }
     ComponentId id;
     try {
       id = ComponentId.parse(name);

@@ -3,6 +3,7 @@ package dev.skein.query.traceql;
 import dev.skein.query.traceql.Token.Kind;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.regex.Matcher;
 
 /**
  * Splits a query into tokens. Attributes ({@code .a}, {@code span.a}, {@code resource.a}, and the
@@ -99,7 +100,7 @@ final class Lexer {
       default:
         break;
     }
-    if (Character.isDigit(c)) {
+    if (isAsciiDigit(c)) {
       return number(line, column);
     }
     if (Character.isLetter(c) || c == '_') {
@@ -151,7 +152,11 @@ final class Lexer {
 
   private String attributeName(int line, int column) throws TraceQlException {
     if (pos < text.length() && text.charAt(pos) == '"') {
-      return quoted(line, column);
+      String name = quoted(line, column);
+      if (name.isEmpty()) {
+        throw new TraceQlException("expected an attribute name after '.' but found an empty string", line, column);
+      }
+      return name;
     }
     int start = pos;
     while (pos < text.length() && !Character.isWhitespace(text.charAt(pos))
@@ -230,7 +235,7 @@ final class Lexer {
 
   private Token number(int line, int column) throws TraceQlException {
     int start = pos;
-    while (pos < text.length() && (Character.isDigit(text.charAt(pos)) || text.charAt(pos) == '.')) {
+    while (pos < text.length() && (isAsciiDigit(text.charAt(pos)) || text.charAt(pos) == '.')) {
       pos++;
     }
     if (pos < text.length() && (Character.isLetter(text.charAt(pos)) || text.charAt(pos) == 'µ')) {
@@ -240,7 +245,7 @@ final class Lexer {
         pos++;
       }
       String d = text.substring(start, pos);
-      if (!d.matches("((\\d+(\\.\\d*)?|\\.\\d+)(ns|us|µs|ms|s|m|h))+")) {
+      if (!isDuration(d)) {
         throw new TraceQlException("invalid duration '" + d + "' (expected a number and a unit: ns, us, ms,"
             + " s, m or h, as in 250ms or 1h30m)", line, column);
       }
@@ -251,5 +256,28 @@ final class Lexer {
       throw new TraceQlException("invalid number '" + n + "'", line, column);
     }
     return new Token(n.contains(".") ? Kind.FLOAT : Kind.INTEGER, n, line, column);
+  }
+
+  /** Numbers are ASCII: {@link Character#isDigit} also takes other scripts' digits, which Java's
+   *  number parsers read inconsistently. */
+  private static boolean isAsciiDigit(char c) {
+    return c >= '0' && c <= '9';
+  }
+
+  /**
+   * Whether {@code d} is number-unit pairs. Matched one pair at a time: a single regular expression
+   * with a repeated group recurses once per pair in Java, and a long duration would overflow the
+   * stack.
+   */
+  private static boolean isDuration(String d) {
+    Matcher m = Parser.DURATION_PART.matcher(d);
+    int at = 0;
+    while (at < d.length()) {
+      if (!m.region(at, d.length()).lookingAt()) {
+        return false;
+      }
+      at = m.end();
+    }
+    return at > 0;
   }
 }

@@ -48,10 +48,18 @@ final class Parser {
       "unspecified", SpanKind.SPAN_KIND_UNSPECIFIED, "internal", SpanKind.SPAN_KIND_INTERNAL,
       "server", SpanKind.SPAN_KIND_SERVER, "client", SpanKind.SPAN_KIND_CLIENT,
       "producer", SpanKind.SPAN_KIND_PRODUCER, "consumer", SpanKind.SPAN_KIND_CONSUMER);
-  private static final Pattern DURATION_PART = Pattern.compile("(\\d+(?:\\.\\d*)?|\\.\\d+)(ns|us|µs|ms|s|m|h)");
+  /** One number-unit pair of a duration, as Go's time.ParseDuration reads them. */
+  static final Pattern DURATION_PART = Pattern.compile("(\\d+(?:\\.\\d*)?|\\.\\d+)(ns|us|µs|ms|s|m|h)");
+  /**
+   * How deeply a query may nest: parentheses, {@code !}, unary {@code -} and the operands of a
+   * chain of spanset operators each count one level. The parser, the compiler and the evaluator
+   * recurse once per level, so a bound keeps any query from exhausting a thread's stack.
+   */
+  static final int MAX_NESTING = 100;
 
   private final List<Token> tokens;
   private int pos;
+  private int nesting;
   /** Fields the query's conditions and select() name, for showing matched spans. */
   final Set<Field> referenced = new LinkedHashSet<>();
   final List<Field> selected = new ArrayList<>();
@@ -159,19 +167,24 @@ final class Parser {
   private Ast.Spanset spansetExpression() throws TraceQlException {
     Ast.Spanset left = structuralExpression();
     Kind logic = null;
+    int chain = 0;
     while (peek().kind() == Kind.AND || peek().kind() == Kind.OR) {
       Token op = next();
       if (logic != null && logic != op.kind()) {
         throw error(op, "mixing && and || needs parentheses, as in ({ a } && { b }) || { c }");
       }
       logic = op.kind();
+      enter(op);
+      chain++;
       left = new Ast.Binary(op.kind() == Kind.AND ? Op.AND : Op.OR, left, structuralExpression());
     }
+    nesting -= chain;
     return left;
   }
 
   private Ast.Spanset structuralExpression() throws TraceQlException {
     Ast.Spanset left = spansetPrimary();
+    int chain = 0;
     while (true) {
       Token t = peek();
       Op op = structural(t.kind());
@@ -179,9 +192,12 @@ final class Parser {
         if (unsupportedStructural(t.kind())) {
           throw error(t, "the spanset operator " + t.text() + " is not supported (supported: >, >>, <, ~, &&, ||)");
         }
+        nesting -= chain;
         return left;
       }
       next();
+      enter(t);
+      chain++;
       left = new Ast.Binary(op, left, spansetPrimary());
     }
   }
@@ -193,8 +209,10 @@ final class Parser {
     }
     if (t.kind() == Kind.OPEN_PAREN) {
       next();
+      enter(t);
       Ast.Spanset inner = pipeline();
       expect(Kind.CLOSE_PAREN);
+      nesting--;
       return inner;
     }
     if (t.kind() == Kind.IDENTIFIER && List.of("count", "avg", "min", "max", "sum", "select", "by").contains(t.text())) {
@@ -235,12 +253,17 @@ final class Parser {
     Token t = peek();
     if (t.kind() == Kind.NOT) {
       next();
-      return SpanCondition.not(fieldUnary());
+      enter(t);
+      SpanCondition negated = SpanCondition.not(fieldUnary());
+      nesting--;
+      return negated;
     }
     if (t.kind() == Kind.OPEN_PAREN) {
       next();
+      enter(t);
       SpanCondition inner = fieldExpression();
       expect(Kind.CLOSE_PAREN);
+      nesting--;
       return inner;
     }
     return comparisonExpression();
@@ -376,8 +399,10 @@ final class Parser {
       case DURATION:
         return new Static(t, Kind.DURATION, durationNanos(t));
       case MINUS: {
+        enter(t);
         Token n = next();
         Static s = staticValue(n);
+        nesting--;
         if (s.kind == Kind.INTEGER) {
           return new Static(t, Kind.INTEGER, -(Long) s.value);
         }
@@ -530,6 +555,14 @@ final class Parser {
   private void expect(Kind kind) throws TraceQlException {
     if (!accept(kind)) {
       throw unexpected(peek(), kind.description);
+    }
+  }
+
+  /** Counts one more level of nesting at {@code t}; the caller counts it down when done. */
+  private void enter(Token t) throws TraceQlException {
+    if (++nesting > MAX_NESTING) {
+      throw error(t, "the query nests deeper than " + MAX_NESTING + " levels (expected: at most " + MAX_NESTING
+          + " levels of parentheses, '!', '-' and spanset operators in a row)");
     }
   }
 

@@ -13,6 +13,7 @@ import io.opentelemetry.proto.trace.v1.Span.SpanKind;
 import io.opentelemetry.proto.trace.v1.Status.StatusCode;
 import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.FutureTask;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -193,6 +194,8 @@ class TraceQlParserTest {
       "{ span.a < nil } # 1 # 10 # nil is compared with = or != only",
       "{ span.a = 99999999999999999999 } # 1 # 12 # the number 99999999999999999999 is out of range",
       "{ span.a = 1s } # 1 # 12 # comparing an attribute with '1s' is not supported",
+      "{ span.\"\" = 1 } # 1 # 3 # expected an attribute name after '.' but found an empty string",
+      "{ span.a > \u0663.\u0663 } # 1 # 12 # unexpected character '\u0663'",
   })
   void refusesWithLineAndColumn(String query, int line, int column, String message) {
     assertThatThrownBy(() -> TraceQl.parse(query.replace("\\n", "\n")))
@@ -202,6 +205,43 @@ class TraceQlParserTest {
           assertThat(e.column()).as("column of: %s", e.getMessage()).isEqualTo(column);
           assertThat(e.getMessage()).startsWith("line " + line + ", column " + column + ": ");
         });
+  }
+
+  @Test
+  void readsLongDurations() throws Exception {
+    // Long enough to overflow a request thread's stack when the whole duration was one regular
+    // expression match.
+    String query = "{ duration > " + "1h".repeat(3000) + " }";
+    FutureTask<SpanCondition> parse = new FutureTask<>(() -> condition(query));
+    Thread thread = new Thread(null, parse, "traceql-parser", 512 * 1024);
+    thread.start();
+    assertThat(parse.get())
+        .isEqualTo(SpanCondition.compare(Intrinsic.DURATION, Comparison.GT, Value.duration(Duration.ofHours(3000))));
+    assertThatThrownBy(() -> TraceQl.parse("{ duration > " + "1h".repeat(3000) + "1x }"))
+        .isInstanceOf(TraceQlException.class)
+        .hasMessageContaining("invalid duration");
+  }
+
+  @Test
+  void refusesNestingDeeperThanTheLimit() throws Exception {
+    int max = Parser.MAX_NESTING;
+    TraceQl.parse("{ " + "(".repeat(max) + "name = \"a\"" + ")".repeat(max) + " }");
+    TraceQl.parse("{ }" + " > { }".repeat(max));
+    for (String query : List.of(
+        "{ " + "(".repeat(max + 1) + "name = \"a\"" + ")".repeat(max + 1) + " }",
+        "(".repeat(max + 1) + "{ }" + ")".repeat(max + 1),
+        "{ " + "!".repeat(max + 1) + "name = \"a\" }",
+        "{ span.a = " + "-".repeat(max + 1) + "1 }",
+        "{ }" + " && { }".repeat(max + 1),
+        "{ }" + " >> { }".repeat(max + 1),
+        // Deep enough to overflow a request thread's stack without the limit.
+        "{ " + "(".repeat(5000) + "name = \"a\"" + ")".repeat(5000) + " }")) {
+      assertThatThrownBy(() -> TraceQl.parse(query))
+          .isInstanceOfSatisfying(TraceQlException.class, e -> {
+            assertThat(e.getMessage()).contains("the query nests deeper than " + max + " levels");
+            assertThat(e.line()).isEqualTo(1);
+          });
+    }
   }
 
   @ParameterizedTest

@@ -14,6 +14,7 @@ import com.google.protobuf.MessageOrBuilder;
 import com.google.protobuf.UninitializedMessageException;
 import dev.skein.wire.WireFormatException;
 import java.io.ByteArrayOutputStream;
+import java.io.CharConversionException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -42,8 +43,8 @@ import java.io.UncheckedIOException;
  * {@code "-Infinity"}; {@code null} is the default value of any field; a key given twice merges
  * as a field given twice does in the binary encoding (the last scalar wins, repeated fields
  * append, messages merge). A hexadecimal ID of the wrong length decodes to its bytes; rejecting
- * it is the receiver's decision, span by span. Messages may nest at most {@code maxDepth} levels
- * (default {@value #DEFAULT_MAX_DEPTH}); JSON nesting, string and number lengths are bounded by
+ * it is the receiver's decision, span by span. Messages may nest at most {@code maxDepth} levels,
+ * the top-level message included (default {@value #DEFAULT_MAX_DEPTH}); JSON nesting, string and number lengths are bounded by
  * the parser's limits too, so hostile input ends in a {@link WireFormatException}.
  *
  * <p>Encoding writes lowerCamelCase keys in field declaration order, omits proto3 default
@@ -58,8 +59,12 @@ import java.io.UncheckedIOException;
  * <p>All methods are thread-safe.
  */
 public final class OtlpJson {
-  /** The default limit on how deep messages may nest, as protobuf's own parsers default to. */
-  public static final int DEFAULT_MAX_DEPTH = 100;
+  /**
+   * The default limit on how deep messages may nest, counting the top-level message: that message
+   * and the 100 levels below it that protobuf's own parsers accept by default, so that whatever
+   * Skein accepted in protobuf also decodes from its OTLP/JSON encoding.
+   */
+  public static final int DEFAULT_MAX_DEPTH = 101;
 
   /** The largest {@code maxDepth} accepted; deeper recursion would risk the thread's stack. */
   public static final int MAX_MAX_DEPTH = 1000;
@@ -99,8 +104,11 @@ public final class OtlpJson {
     checkMaxDepth(maxDepth);
     try (JsonParser p = FACTORY.createParser(json)) {
       return read(p, defaultInstance, maxDepth);
+    } catch (CharConversionException e) {
+      throw undecodable(e);
     } catch (IOException e) {
-      // Only a JsonProcessingException can come from a byte array, and read() converts those.
+      // Besides a CharConversionException, only a JsonProcessingException can come from a byte
+      // array, and read() converts those.
       throw new UncheckedIOException(e);
     }
   }
@@ -126,10 +134,11 @@ public final class OtlpJson {
     requireNonNull(json, "json");
     requireNonNull(defaultInstance, "defaultInstance");
     checkMaxDepth(maxDepth);
-    JsonParser p = FACTORY.createParser(json);
-    p.disable(JsonParser.Feature.AUTO_CLOSE_SOURCE);
-    try (p) {
+    try (JsonParser p = FACTORY.createParser(json)) {
+      p.disable(JsonParser.Feature.AUTO_CLOSE_SOURCE);
       return read(p, defaultInstance, maxDepth);
+    } catch (CharConversionException e) {
+      throw undecodable(e);
     }
   }
 
@@ -176,6 +185,15 @@ public final class OtlpJson {
       // Only proto2 messages have required fields; OTLP's have none.
       throw new WireFormatException("", "missing required fields: " + e.getMissingFields());
     }
+  }
+
+  /**
+   * Jackson reads UTF-8, UTF-16 and UTF-32, telling them apart by the first bytes, and fails with a
+   * {@link CharConversionException} on a byte order it cannot read or bytes invalid in the
+   * encoding it detected: the content is not JSON text.
+   */
+  private static WireFormatException undecodable(CharConversionException e) {
+    return new WireFormatException("", "malformed JSON: " + e.getMessage() + " (expected: UTF-8 text)", e);
   }
 
   private static void checkMaxDepth(int maxDepth) {

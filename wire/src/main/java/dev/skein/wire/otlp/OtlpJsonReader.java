@@ -289,7 +289,14 @@ final class OtlpJsonReader {
       }
       v = p.getBigIntegerValue();
     } else if (t == JsonToken.VALUE_NUMBER_FLOAT) {
-      v = integral(p.getDecimalValue());
+      BigDecimal d;
+      try {
+        d = p.getDecimalValue();
+      } catch (NumberFormatException e) {
+        // The exponent is beyond an int: far outside every range, whatever its sign.
+        d = null;
+      }
+      v = d == null ? null : integral(d);
     } else if (t == JsonToken.VALUE_STRING) {
       v = parseDecimal(p.getText());
     } else {
@@ -441,7 +448,14 @@ final class OtlpJsonReader {
     if (s.length() > MAX_DECIMAL_STRING || !DECIMAL.matcher(s).matches()) {
       return null;
     }
-    return integral(new BigDecimal(s));
+    BigDecimal d;
+    try {
+      d = new BigDecimal(s);
+    } catch (NumberFormatException e) {
+      // The exponent is beyond an int: far outside every range, whatever its sign.
+      return null;
+    }
+    return integral(d);
   }
 
   /**

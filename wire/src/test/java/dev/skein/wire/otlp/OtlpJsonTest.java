@@ -132,6 +132,12 @@ class OtlpJsonTest {
         Arguments.of("fixed64 with a huge exponent",
             spans("{'endTimeUnixNano':1e999999999}"),
             S + ".endTimeUnixNano: 1e999999999 (expected: " + UINT64 + ")"),
+        Arguments.of("fixed64 with an exponent beyond an int",
+            spans("{'endTimeUnixNano':1e99999999999}"),
+            S + ".endTimeUnixNano: 1e99999999999 (expected: " + UINT64 + ")"),
+        Arguments.of("uint64 string with an exponent beyond an int",
+            spans("{'endTimeUnixNano':'17E1700000000812000000'}"),
+            S + ".endTimeUnixNano: \"17E1700000000812000000\" (expected: " + UINT64 + ")"),
         Arguments.of("uint32 above 2^32-1",
             spans("{'droppedAttributesCount':4294967296}"),
             S + ".droppedAttributesCount: 4294967296 (expected: " + UINT32 + ")"),
@@ -250,6 +256,20 @@ class OtlpJsonTest {
   void malformedJsonNamesThePath(String name, String json, String messageStart) {
     WireFormatException e = catchDecode(json);
     assertThat(e.getMessage()).startsWith(messageStart).contains("(at line 1, column ");
+  }
+
+  @Test
+  void bytesThatAreNotJsonTextAreMalformed() {
+    // A UTF-32 byte order mark in a byte order Jackson cannot read.
+    byte[] body = {(byte) 0xfe, (byte) 0xff, 0, 0, '{', '}', 0, 0};
+    assertThatThrownBy(() -> OtlpJson.decode(body, ExportTraceServiceRequest.getDefaultInstance()))
+        .isInstanceOfSatisfying(WireFormatException.class, e -> {
+          assertThat(e.path()).isEmpty();
+          assertThat(e.problem()).isEqualTo(
+              "malformed JSON: Unsupported UCS-4 endianness (3412) detected (expected: UTF-8 text)");
+        });
+    assertThatThrownBy(() -> OtlpJson.decode(new ByteArrayInputStream(body), ExportTraceServiceRequest.getDefaultInstance()))
+        .isInstanceOf(WireFormatException.class);
   }
 
   // ------------------------------------------------------------------------ decode: good input
@@ -438,8 +458,35 @@ class OtlpJsonTest {
         + value + "}]}]}]}]}";
 
     WireFormatException e = catchDecode(request);
-    assertThat(e.problem()).isEqualTo("messages nested deeper than 100 levels (expected: at most 100)");
+    assertThat(e.problem()).isEqualTo("messages nested deeper than 101 levels (expected: at most 101)");
     assertThat(e.path()).startsWith(S + ".attributes[0].value." + name + "Value.values[0]");
+  }
+
+  @Test
+  void decodesTheJsonOfEveryRequestProtobufAccepts() throws Exception {
+    // request, resource spans, scope spans, span, key-value, any value: six levels; then three per
+    // key-value list, and two for the array around the innermost value.
+    ExportTraceServiceRequest deepest = nestedRequest(31);
+    assertThat(ExportTraceServiceRequest.parseFrom(deepest.toByteArray())).isEqualTo(deepest);
+    assertThat(decodeRequest(new String(OtlpJson.encode(deepest), UTF_8))).isEqualTo(deepest);
+
+    byte[] tooDeep = nestedRequest(32).toByteArray();
+    assertThatThrownBy(() -> ExportTraceServiceRequest.parseFrom(tooDeep))
+        .isInstanceOf(com.google.protobuf.InvalidProtocolBufferException.class);
+    assertThat(catchDecode(new String(OtlpJson.encode(nestedRequest(32)), UTF_8)).problem())
+        .isEqualTo("messages nested deeper than 101 levels (expected: at most 101)");
+  }
+
+  private static ExportTraceServiceRequest nestedRequest(int kvlists) {
+    AnyValue value = AnyValue.newBuilder()
+        .setArrayValue(ArrayValue.newBuilder().addValues(AnyValue.newBuilder().setStringValue("x"))).build();
+    for (int i = 0; i < kvlists; i++) {
+      value = AnyValue.newBuilder().setKvlistValue(KeyValueList.newBuilder()
+          .addValues(KeyValue.newBuilder().setKey("k").setValue(value))).build();
+    }
+    return ExportTraceServiceRequest.newBuilder().addResourceSpans(ResourceSpans.newBuilder()
+        .addScopeSpans(ScopeSpans.newBuilder().addSpans(Span.newBuilder()
+            .addAttributes(KeyValue.newBuilder().setKey("deep").setValue(value))))).build();
   }
 
   @Test
