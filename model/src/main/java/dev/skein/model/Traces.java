@@ -19,14 +19,16 @@ import java.util.Map;
  * made between the wire and the pipeline.
  */
 public final class Traces {
-  private static final Traces EMPTY = new Traces(List.of(), 0);
+  private static final Traces EMPTY = new Traces(List.of(), 0, Tenants.NONE);
 
   private final List<ResourceSpans> resourceSpans;
   private final int spanCount;
+  private final String tenant;
 
-  private Traces(List<ResourceSpans> resourceSpans, int spanCount) {
+  private Traces(List<ResourceSpans> resourceSpans, int spanCount, String tenant) {
     this.resourceSpans = resourceSpans;
     this.spanCount = spanCount;
+    this.tenant = tenant;
   }
 
   /** Returns a batch holding {@code resourceSpans}; the list is copied. */
@@ -38,7 +40,7 @@ public final class Traces {
         count += ss.getSpansCount();
       }
     }
-    return new Traces(List.copyOf(resourceSpans), count);
+    return new Traces(List.copyOf(resourceSpans), count, Tenants.NONE);
   }
 
   /** Returns the empty batch. */
@@ -53,6 +55,30 @@ public final class Traces {
 
   public List<ResourceSpans> resourceSpans() {
     return resourceSpans;
+  }
+
+  /**
+   * The tenant these spans belong to: {@link Tenants#NONE} unless a receiver took one from the
+   * request ({@code X-Scope-OrgID} or the authenticated token). Components that build a new batch
+   * from this one keep it, with {@link #withResourceSpans} or {@link #withTenant}.
+   */
+  public String tenant() {
+    return tenant;
+  }
+
+  /**
+   * Returns this batch under {@code tenant}.
+   *
+   * @throws IllegalArgumentException if {@code tenant} is not a valid tenant ID ({@link Tenants#check})
+   */
+  public Traces withTenant(String tenant) {
+    String t = Tenants.check(tenant);
+    return t.equals(this.tenant) ? this : new Traces(resourceSpans, spanCount, t);
+  }
+
+  /** Returns a batch of {@code resourceSpans} under this batch's tenant; the list is copied. */
+  public Traces withResourceSpans(List<ResourceSpans> resourceSpans) {
+    return of(resourceSpans).withTenant(tenant);
   }
 
   /** The number of spans in this batch. */
@@ -77,17 +103,19 @@ public final class Traces {
 
   @Override
   public boolean equals(Object o) {
-    return o instanceof Traces && ((Traces) o).resourceSpans.equals(resourceSpans);
+    return o instanceof Traces && ((Traces) o).resourceSpans.equals(resourceSpans)
+        && ((Traces) o).tenant.equals(tenant);
   }
 
   @Override
   public int hashCode() {
-    return resourceSpans.hashCode();
+    return resourceSpans.hashCode() * 31 + tenant.hashCode();
   }
 
   @Override
   public String toString() {
-    return "Traces{resourceSpans=" + resourceSpans.size() + ", spans=" + spanCount + '}';
+    return "Traces{resourceSpans=" + resourceSpans.size() + ", spans=" + spanCount
+        + (tenant.isEmpty() ? "" : ", tenant=" + tenant) + '}';
   }
 
   /** Receives one span with the groups it belongs to. */

@@ -33,13 +33,23 @@ public interface ServerAuthenticator {
   CompletableFuture<Client> authenticate(Headers headers);
 
   /** Who a request authenticated as. */
-  record Client(String name) {
+  record Client(String name, String tenant) {
     /** A client whose credential names no one, such as a shared token. */
     public static final Client ANONYMOUS = new Client("");
 
-    /** @param name the user name the credential carried; empty when it carries none */
+    /**
+     * @param name the user name the credential carried; empty when it carries none
+     * @param tenant the tenant the credential belongs to; {@link dev.skein.model.Tenants#NONE}
+     *     when it names none. With multitenancy on, it wins over any {@code X-Scope-OrgID} header.
+     */
     public Client {
       requireNonNull(name, "name");
+      dev.skein.model.Tenants.check(tenant);
+    }
+
+    /** A client of no particular tenant. */
+    public Client(String name) {
+      this(name, dev.skein.model.Tenants.NONE);
     }
   }
 

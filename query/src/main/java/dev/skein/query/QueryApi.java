@@ -25,6 +25,9 @@ import dev.skein.storage.TraceReader;
  * gets 501. The {@link QueryLimits} cap what one request may ask for.
  */
 public final class QueryApi {
+  /** The Content-Security-Policy of every API answer: nothing may load or run, nothing may frame it. */
+  static final String API_POLICY = "default-src 'none'; frame-ancestors 'none'";
+
   private QueryApi() {}
 
   /** Adds the query routes over {@code reader} to {@code server}, with {@link QueryLimits#defaults()}. */
@@ -34,10 +37,30 @@ public final class QueryApi {
 
   /** Adds the query routes over {@code reader} to {@code server}, enforcing {@code limits}. */
   public static void register(ServerBuilder server, TraceReader reader, QueryLimits limits) {
-    requireNonNull(server, "server");
     requireNonNull(reader, "reader");
+    register(server, () -> reader, limits);
+  }
+
+  /**
+   * Adds the query routes to {@code server}, enforcing {@code limits}; each request reads from the
+   * reader {@code readers} gives when called on that request's thread (with multitenancy, the
+   * reader of the request's tenant).
+   */
+  public static void register(ServerBuilder server, java.util.function.Supplier<? extends TraceReader> readers,
+      QueryLimits limits) {
+    requireNonNull(server, "server");
+    requireNonNull(readers, "readers");
     requireNonNull(limits, "limits");
-    Searcher searcher = new Searcher(reader, limits);
+    // An answer may repeat a parameter (naming a bad value); none of them is a page, so a browser
+    // that follows a crafted link must neither sniff one as HTML nor run anything in it.
+    server.decorator(com.linecorp.armeria.server.Route.builder().pathPrefix("/api/").build(),
+        (delegate, ctx, req) -> {
+          ctx.mutateAdditionalResponseHeaders(h -> h
+              .set(com.linecorp.armeria.common.HttpHeaderNames.X_CONTENT_TYPE_OPTIONS, "nosniff")
+              .set(com.linecorp.armeria.common.HttpHeaderNames.CONTENT_SECURITY_POLICY, API_POLICY));
+          return delegate.serve(ctx, req);
+        });
+    Searcher searcher = new Searcher(readers, limits);
     JaegerApi.register(server, searcher);
     JaegerV3Api.register(server, searcher);
     TempoApi.register(server, searcher);

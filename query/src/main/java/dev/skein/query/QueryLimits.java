@@ -19,6 +19,9 @@ import java.time.Duration;
  *   <li>{@link #maxInspectedTraces()}: a TraceQL query the store cannot answer alone (structural
  *       operators, aggregates) is evaluated on at most this many candidate traces per page; the
  *       page then ends early, with a warning and a cursor to continue.
+ *   <li>{@link #storageMaxSpansPerTrace()}: the storage backend's own per-trace cap (its
+ *       {@code limits::max_spans_per_trace}); a trace read by ID with at least this many spans is
+ *       returned with a warning that spans beyond the cap were not stored. Unset, no trace gets it.
  * </ul>
  */
 public final class QueryLimits {
@@ -29,6 +32,7 @@ public final class QueryLimits {
   private final int maxSpansPerTrace;
   private final Duration regexBudget;
   private final int maxInspectedTraces;
+  private final int storageMaxSpansPerTrace;
 
   private QueryLimits(Builder b) {
     this.maxTracesPerSearch = b.maxTracesPerSearch;
@@ -36,6 +40,7 @@ public final class QueryLimits {
     this.maxSpansPerTrace = b.maxSpansPerTrace;
     this.regexBudget = b.regexBudget;
     this.maxInspectedTraces = b.maxInspectedTraces;
+    this.storageMaxSpansPerTrace = b.storageMaxSpansPerTrace;
   }
 
   /** 1000 traces per search, 7 days per request, 10,000 spans per trace, 1 s of regular expressions, 10,000 inspected traces. */
@@ -67,11 +72,16 @@ public final class QueryLimits {
     return maxInspectedTraces;
   }
 
+  /** The storage backend's per-trace cap; {@link Integer#MAX_VALUE} when it has none. */
+  public int storageMaxSpansPerTrace() {
+    return storageMaxSpansPerTrace;
+  }
+
   @Override
   public String toString() {
     return "QueryLimits{maxTracesPerSearch=" + maxTracesPerSearch + ", maxTimeRange=" + maxTimeRange
         + ", maxSpansPerTrace=" + maxSpansPerTrace + ", regexBudget=" + regexBudget
-        + ", maxInspectedTraces=" + maxInspectedTraces + '}';
+        + ", maxInspectedTraces=" + maxInspectedTraces + ", storageMaxSpansPerTrace=" + storageMaxSpansPerTrace + '}';
   }
 
   /** Builds {@link QueryLimits}; unset values keep their defaults. */
@@ -81,6 +91,7 @@ public final class QueryLimits {
     private int maxSpansPerTrace = 10_000;
     private Duration regexBudget = Duration.ofSeconds(1);
     private int maxInspectedTraces = 10_000;
+    private int storageMaxSpansPerTrace = Integer.MAX_VALUE;
 
     private Builder() {}
 
@@ -106,6 +117,11 @@ public final class QueryLimits {
 
     public Builder maxInspectedTraces(int n) {
       this.maxInspectedTraces = positive("maxInspectedTraces", n);
+      return this;
+    }
+
+    public Builder storageMaxSpansPerTrace(int n) {
+      this.storageMaxSpansPerTrace = positive("storageMaxSpansPerTrace", n);
       return this;
     }
 

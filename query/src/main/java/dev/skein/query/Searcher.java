@@ -24,11 +24,12 @@ import java.util.Optional;
  * order, so paging stays stable and nothing loads more than a page of traces.
  */
 final class Searcher {
-  private final TraceReader reader;
+  private final java.util.function.Supplier<? extends TraceReader> readers;
   private final QueryLimits limits;
 
-  Searcher(TraceReader reader, QueryLimits limits) {
-    this.reader = reader;
+  /** @param readers gives the reader of the request being served (its tenant's), on its thread */
+  Searcher(java.util.function.Supplier<? extends TraceReader> readers, QueryLimits limits) {
+    this.readers = readers;
     this.limits = limits;
   }
 
@@ -48,7 +49,7 @@ final class Searcher {
     RegexBudget budget = RegexBudget.startingNow(limits.regexBudget());
     List<String> warnings = new ArrayList<>();
     if (traceQl == null || traceQl.exact()) {
-      SearchResult r = reader.search(query);
+      SearchResult r = reader().search(query);
       List<Hit> hits = new ArrayList<>(r.traces().size());
       for (TraceSummary s : r.traces()) {
         List<SpanRef> matched = null;
@@ -65,7 +66,7 @@ final class Searcher {
     TraceQuery candidates = query.toBuilder().limit(batch).build();
     int inspected = 0;
     while (true) {
-      SearchResult r = reader.search(candidates);
+      SearchResult r = reader().search(candidates);
       List<TraceSummary> page = r.traces();
       for (int i = 0; i < page.size(); i++) {
         TraceSummary s = page.get(i);
@@ -91,10 +92,17 @@ final class Searcher {
     }
   }
 
-  /** Reads a trace with the span cap, adding a warning when it is cut. */
+  /**
+   * Reads a trace with the span cap, adding a warning when it is cut, and one when it reached the
+   * storage backend's cap, beyond which spans were dropped as they arrived.
+   */
   Optional<LimitedTrace> trace(TraceId id, List<String> warnings) {
-    Optional<LimitedTrace> t = reader.trace(id, limits.maxSpansPerTrace());
+    Optional<LimitedTrace> t = reader().trace(id, limits.maxSpansPerTrace());
     t.ifPresent(lt -> {
+      if (lt.totalSpans() >= limits.storageMaxSpansPerTrace()) {
+        warnings.add("trace " + id.hex() + " reached the storage backend's cap of " + limits.storageMaxSpansPerTrace()
+            + " spans per trace (limits::max_spans_per_trace); spans received after that were not stored");
+      }
       if (lt.truncated()) {
         warnings.add(truncated(id, lt));
       }
@@ -108,7 +116,7 @@ final class Searcher {
   }
 
   private Optional<List<SpanRef>> evaluate(TraceQlQuery q, TraceSummary s, RegexBudget budget, List<String> warnings) {
-    Optional<LimitedTrace> t = reader.trace(s.traceId(), limits.maxSpansPerTrace());
+    Optional<LimitedTrace> t = reader().trace(s.traceId(), limits.maxSpansPerTrace());
     if (t.isEmpty()) {
       // Deleted by retention since the search: it no longer matches anything.
       return Optional.empty();
@@ -121,7 +129,7 @@ final class Searcher {
   }
 
   void require(Capability capability, String what) throws QueryException {
-    Capabilities c = reader.capabilities();
+    Capabilities c = reader().capabilities();
     if (!c.supports(capability)) {
       throw new QueryException(HttpStatus.NOT_IMPLEMENTED, "the storage backend does not support " + what
           + " (capability " + capability + ")");
@@ -129,7 +137,7 @@ final class Searcher {
   }
 
   TraceReader reader() {
-    return reader;
+    return readers.get();
   }
 
   QueryLimits limits() {

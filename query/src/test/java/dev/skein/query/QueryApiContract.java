@@ -513,6 +513,24 @@ abstract class QueryApiContract {
   }
 
   @Test
+  void answersThatEchoInputCannotRunAsAPageInABrowser() throws Exception {
+    // A link to the API with markup in a parameter: the answer names the value, as plain text or
+    // JSON that a browser must not sniff as HTML, with a policy that forbids any script anyway.
+    String markup = "<script>alert(1)</script>";
+    for (String path : List.of("/api/search?limit=" + encode(markup), "/api/traces?limit=" + encode(markup),
+        "/api/v3/traces?query.num_traces=" + encode(markup), "/api/traces/" + encode(markup), "/api/nothing-here")) {
+      HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(URI.create(url(roomy, path))).build(),
+          HttpResponse.BodyHandlers.ofString());
+      assertThat(r.statusCode()).as(path).isBetween(400, 499);
+      assertThat(r.headers().firstValue("content-type")).as(path).hasValueSatisfying(
+          t -> assertThat(t).doesNotContain("html"));
+      assertThat(r.headers().firstValue("x-content-type-options")).as(path).hasValue("nosniff");
+      assertThat(r.headers().firstValue("content-security-policy")).as(path)
+          .hasValue("default-src 'none'; frame-ancestors 'none'");
+    }
+  }
+
+  @Test
   void tempoEndsAPageEarlyWhenTooManyCandidatesAreInspected() throws Exception {
     List<String> found = new ArrayList<>();
     String cursor = null;

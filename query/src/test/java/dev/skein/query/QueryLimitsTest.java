@@ -15,6 +15,7 @@ class QueryLimitsTest {
     assertThat(d.maxSpansPerTrace()).isEqualTo(10_000);
     assertThat(d.regexBudget()).isEqualTo(Duration.ofSeconds(1));
     assertThat(d.maxInspectedTraces()).isEqualTo(10_000);
+    assertThat(d.storageMaxSpansPerTrace()).isEqualTo(Integer.MAX_VALUE);
   }
 
   @Test
@@ -24,6 +25,7 @@ class QueryLimitsTest {
         .hasMessage("maxTracesPerSearch: 0 (expected: > 0)");
     assertThatThrownBy(() -> b.maxSpansPerTrace(-1)).hasMessage("maxSpansPerTrace: -1 (expected: > 0)");
     assertThatThrownBy(() -> b.maxInspectedTraces(0)).hasMessage("maxInspectedTraces: 0 (expected: > 0)");
+    assertThatThrownBy(() -> b.storageMaxSpansPerTrace(0)).hasMessage("storageMaxSpansPerTrace: 0 (expected: > 0)");
     assertThatThrownBy(() -> b.maxTimeRange(Duration.ZERO)).hasMessage("maxTimeRange: PT0S (expected: > 0)");
     assertThatThrownBy(() -> b.regexBudget(Duration.ofMillis(-1))).hasMessage("regexBudget: PT-0.001S (expected: > 0)");
     assertThatThrownBy(() -> b.regexBudget(null)).isInstanceOf(NullPointerException.class).hasMessage("regexBudget");
@@ -32,8 +34,8 @@ class QueryLimitsTest {
   @Test
   void keepsWhatWasSet() {
     QueryLimits l = QueryLimits.builder().maxTracesPerSearch(5).maxTimeRange(Duration.ofHours(1))
-        .maxSpansPerTrace(7).regexBudget(Duration.ofMillis(50)).maxInspectedTraces(9).build();
+        .maxSpansPerTrace(7).regexBudget(Duration.ofMillis(50)).maxInspectedTraces(9).storageMaxSpansPerTrace(11).build();
     assertThat(l.toString()).isEqualTo("QueryLimits{maxTracesPerSearch=5, maxTimeRange=PT1H, maxSpansPerTrace=7,"
-        + " regexBudget=PT0.05S, maxInspectedTraces=9}");
+        + " regexBudget=PT0.05S, maxInspectedTraces=9, storageMaxSpansPerTrace=11}");
   }
 }

@@ -30,6 +30,7 @@ final class TestServer implements AutoCloseable {
   final int zipkinPort = freePort();
   final int jaegerPort = freePort();
   final int spanMetricsPort = freePort();
+  final Telemetry telemetry = new Telemetry();
   final Service service;
 
   TestServer(Path data) throws Exception {
@@ -38,6 +39,11 @@ final class TestServer implements AutoCloseable {
 
   /** Starts with the default configuration; {@code extraEnv} adds environment variables it reads. */
   TestServer(Path data, Map<String, String> extraEnv) throws Exception {
+    this(data, extraEnv, java.util.function.UnaryOperator.identity());
+  }
+
+  /** Starts with the default configuration as {@code edit} changes its text. */
+  TestServer(Path data, Map<String, String> extraEnv, java.util.function.UnaryOperator<String> edit) throws Exception {
     Map<String, String> env = new java.util.HashMap<>(extraEnv);
     env.put("SKEIN_DATA", data.toString());
     env.put("SKEIN_OTLP_GRPC_ENDPOINT", "127.0.0.1:" + grpcPort);
@@ -48,8 +54,8 @@ final class TestServer implements AutoCloseable {
     env.put("SKEIN_JAEGER_GRPC_ENDPOINT", "127.0.0.1:" + jaegerPort);
     env.put("SKEIN_SPANMETRICS_ENDPOINT", "127.0.0.1:" + spanMetricsPort);
     ResolvedConfig config = ResolvedConfig.resolve(
-        ConfigSource.parse(Main.defaultConfigText(), env::get), ComponentRegistry.load());
-    service = Service.create(config, new Telemetry());
+        ConfigSource.parse(edit.apply(Main.defaultConfigText()), env::get), ComponentRegistry.load());
+    service = Service.create(config, telemetry);
     service.start();
   }
 

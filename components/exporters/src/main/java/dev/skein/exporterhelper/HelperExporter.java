@@ -36,6 +36,8 @@ import org.slf4j.LoggerFactory;
  */
 final class HelperExporter implements TracesExporter {
   private static final Logger log = LoggerFactory.getLogger(HelperExporter.class);
+  /** The field of a stored {@code TracesData} that holds the batch's tenant: far above OTLP's own. */
+  static final int TENANT_FIELD = 10_000;
 
   /** The storage client's name, as the Collector names a persistent queue's client after its signal. */
   static final String STORAGE_CLIENT = "traces";
@@ -145,14 +147,37 @@ final class HelperExporter implements TracesExporter {
         continue;
       }
       try {
-        out.add(new Item(Traces.of(TracesData.parseFrom(bytes).getResourceSpansList()), key));
-      } catch (InvalidProtocolBufferException e) {
+        out.add(new Item(decode(bytes), key));
+      } catch (InvalidProtocolBufferException | IllegalArgumentException e) {
         log.error("Exporter \"{}\": batch {} of its persistent queue cannot be decoded and is dropped: {}",
             id, key, e.getMessage());
         client.delete(key);
       }
     }
     return maxSeq;
+  }
+
+  /**
+   * A stored batch: OTLP's {@code TracesData}, with the tenant (if any) in field
+   * {@value #TENANT_FIELD}, which OTLP readers skip as unknown.
+   */
+  static byte[] encode(Traces traces) {
+    TracesData.Builder b = TracesData.newBuilder().addAllResourceSpans(traces.resourceSpans());
+    if (!traces.tenant().isEmpty()) {
+      b.setUnknownFields(com.google.protobuf.UnknownFieldSet.newBuilder()
+          .addField(TENANT_FIELD, com.google.protobuf.UnknownFieldSet.Field.newBuilder()
+              .addLengthDelimited(com.google.protobuf.ByteString.copyFromUtf8(traces.tenant())).build())
+          .build());
+    }
+    return b.build().toByteArray();
+  }
+
+  static Traces decode(byte[] bytes) throws InvalidProtocolBufferException {
+    TracesData data = TracesData.parseFrom(bytes);
+    com.google.protobuf.UnknownFieldSet.Field tenant = data.getUnknownFields().getField(TENANT_FIELD);
+    Traces traces = Traces.of(data.getResourceSpansList());
+    return tenant.getLengthDelimitedList().isEmpty() ? traces
+        : traces.withTenant(tenant.getLengthDelimitedList().get(0).toStringUtf8());
   }
 
   @Override
@@ -205,7 +230,7 @@ final class HelperExporter implements TracesExporter {
     if (disk != null) {
       key = String.format("%020d", seq);
       try {
-        disk.set(key, TracesData.newBuilder().addAllResourceSpans(traces.resourceSpans()).build().toByteArray());
+        disk.set(key, encode(traces));
       } catch (Exception e) {
         synchronized (lock) {
           reserved--;

@@ -45,6 +45,9 @@ public final class ServerAuth {
   /** Counts the requests a receiver refused, by {@code receiver}, as the Collector does. */
   public static final String RECEIVER_METRIC = "otelcol_receiver_unauthenticated_requests";
   private static final MediaType GRPC_TYPE = MediaType.create("application", "grpc");
+  /** The client an authenticated request came from, set before the decorated service runs. */
+  public static final io.netty.util.AttributeKey<ServerAuthenticator.Client> CLIENT =
+      io.netty.util.AttributeKey.valueOf(ServerAuth.class, "CLIENT");
 
   /** How a refused request is answered. */
   @FunctionalInterface
@@ -152,12 +155,17 @@ public final class ServerAuth {
     if (result.isDone()) {
       // The usual case (a token compared in place): answer on this thread, without a hop.
       Throwable failure = result.handle((c, t) -> t).join();
-      return failure == null ? delegate.serve(ctx, req) : refuse(req.headers(), failure);
+      if (failure != null) {
+        return refuse(req.headers(), failure);
+      }
+      ctx.setAttr(CLIENT, result.join());
+      return delegate.serve(ctx, req);
     }
     return HttpResponse.of(result.handleAsync((c, t) -> {
       if (t != null) {
         return refuse(req.headers(), t);
       }
+      ctx.setAttr(CLIENT, c);
       try {
         return delegate.serve(ctx, req);
       } catch (Exception e) {
@@ -205,14 +213,21 @@ public final class ServerAuth {
   }
 
   /**
-   * The headers of an HTTP answer to {@code status}: 401 with {@code WWW-Authenticate} when the
-   * credential was refused, 500 when the authenticator failed.
+   * The headers of an HTTP answer to {@code status}: 401 (with {@code WWW-Authenticate} when a
+   * challenge is given) when the credential or the tenant was missing or refused, 400 for an
+   * invalid tenant ID, 500 when the authenticator failed.
    */
   public static ResponseHeadersBuilder httpHeaders(com.google.rpc.Status status, @Nullable String challenge,
       MediaType type) {
-    ResponseHeadersBuilder h = ResponseHeaders.builder(
-            challenge != null ? HttpStatus.UNAUTHORIZED : HttpStatus.INTERNAL_SERVER_ERROR)
-        .contentType(type);
+    HttpStatus http;
+    if (challenge != null || status.getCode() == Code.UNAUTHENTICATED_VALUE) {
+      http = HttpStatus.UNAUTHORIZED;
+    } else if (status.getCode() == Code.INVALID_ARGUMENT_VALUE) {
+      http = HttpStatus.BAD_REQUEST;
+    } else {
+      http = HttpStatus.INTERNAL_SERVER_ERROR;
+    }
+    ResponseHeadersBuilder h = ResponseHeaders.builder(http).contentType(type);
     if (challenge != null) {
       h.add(HttpHeaderNames.WWW_AUTHENTICATE, challenge);
     }

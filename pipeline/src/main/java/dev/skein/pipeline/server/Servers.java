@@ -63,6 +63,21 @@ public final class Servers {
     return sb;
   }
 
+  /**
+   * The decorator that lets a request through to a service only once {@code auth} accepted its
+   * credential and {@code tenancy} found its tenant, in that order; either may be null (off).
+   * Refusals are answered by {@code answer}.
+   */
+  public static java.util.function.Function<? super com.linecorp.armeria.server.HttpService,
+      ? extends com.linecorp.armeria.server.HttpService> access(@Nullable ServerAuth auth,
+      @Nullable Tenancy tenancy, ServerAuth.Answer answer) {
+    requireNonNull(answer, "answer");
+    return service -> {
+      com.linecorp.armeria.server.HttpService s = tenancy == null ? service : tenancy.decorate(service, answer);
+      return auth == null ? s : auth.decorate(s);
+    };
+  }
+
   private static void tls(ServerBuilder sb, TlsServerConfig tls, String prefix) {
     TlsKeyPair first;
     List<java.security.cert.X509Certificate> clientCas;

@@ -20,6 +20,18 @@ final class BearerTokenAuthConfig implements ComponentConfig {
   List<String> tokens = new ArrayList<>();
   /** A file with the accepted tokens, one a line; when set, {@code token} and {@code tokens} are ignored. */
   String filename = "";
+  /**
+   * Tokens that belong to a tenant (Skein's addition): with multitenancy on, a request with one
+   * of them is that tenant's, whatever its X-Scope-OrgID header says. They are accepted besides
+   * the other tokens.
+   */
+  List<TenantToken> tenants = new ArrayList<>();
+
+  /** One tenant's token. */
+  static final class TenantToken {
+    String tenant = "";
+    String token = "";
+  }
 
   @Override
   public List<String> validate() {
@@ -30,8 +42,24 @@ final class BearerTokenAuthConfig implements ComponentConfig {
     if (!scheme.isEmpty() && !TOKEN.matcher(scheme).matches()) {
       errors.add("scheme: \"" + scheme + "\" (expected: an auth scheme without spaces, e.g. Bearer, or \"\")");
     }
-    if (token.isEmpty() && tokens.isEmpty() && filename.isEmpty()) {
-      errors.add("token, tokens, filename: none set (expected: one of them)");
+    if (token.isEmpty() && tokens.isEmpty() && filename.isEmpty() && tenants.isEmpty()) {
+      errors.add("token, tokens, filename, tenants: none set (expected: one of them)");
+    }
+    for (int i = 0; i < tenants.size(); i++) {
+      TenantToken t = tenants.get(i);
+      if (t == null) {
+        errors.add("tenants[" + i + "]: empty (expected: tenant and token)");
+        continue;
+      }
+      String problem = dev.skein.model.Tenants.problem(t.tenant);
+      if (problem != null) {
+        errors.add("tenants[" + i + "]::tenant: " + problem);
+      }
+      if (t.token.isBlank()) {
+        errors.add("tenants[" + i + "]::token: empty (expected: a token)");
+      } else if (!t.token.equals(t.token.strip())) {
+        errors.add("tenants[" + i + "]::token: starts or ends with whitespace (expected: the token alone)");
+      }
     }
     if (!token.isEmpty() && !tokens.isEmpty()) {
       errors.add("token, tokens: both set (expected: one of them)");

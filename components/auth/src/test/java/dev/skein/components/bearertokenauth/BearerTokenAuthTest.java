@@ -39,6 +39,31 @@ class BearerTokenAuthTest {
   }
 
   @Test
+  void aTenantsTokenAuthenticatesAsThatTenant() throws Exception {
+    ServerAuthenticator auth = authenticator(factory, "bearertokenauth",
+        "token: shared-token\ntenants:\n  - {tenant: acme, token: acme-token}\n  - {tenant: globex, token: globex-token}");
+
+    assertThat(accepted(auth.authenticate(headers("Authorization", "Bearer acme-token"))))
+        .isEqualTo(new ServerAuthenticator.Client("", "acme"));
+    assertThat(accepted(auth.authenticate(headers("Authorization", "Bearer globex-token"))).tenant()).isEqualTo("globex");
+    assertThat(accepted(auth.authenticate(headers("Authorization", "Bearer shared-token"))))
+        .isEqualTo(ServerAuthenticator.Client.ANONYMOUS);
+    assertThat(refusal(auth.authenticate(headers("Authorization", "Bearer acme")))).isNotNull();
+
+    ServerAuthenticator only = authenticator(factory, "bearertokenauth", "tenants: [{tenant: acme, token: acme-token}]");
+    assertThat(accepted(only.authenticate(headers("Authorization", "Bearer acme-token"))).tenant()).isEqualTo("acme");
+    assertThat(refusal(only.authenticate(headers("Authorization", "Bearer other")))).isNotNull();
+  }
+
+  @Test
+  void tenantTokensAreValidated() {
+    assertThat(problems(factory, "extensions", "tenants: [{tenant: ../x, token: t}, {tenant: ok, token: ''}]"))
+        .containsExactly("extensions::bearertokenauth::tenants[0]::tenant: tenant ID: \"../x\" has the character '/'"
+            + " at index 2 (expected: only a-z, A-Z, 0-9 and ! - _ . * ' ( ))",
+            "extensions::bearertokenauth::tenants[1]::token: empty (expected: a token)");
+  }
+
+  @Test
   void refusesWithoutRepeatingTheToken() throws Exception {
     ServerAuthenticator auth = authenticator(factory, "bearertokenauth/otlp", "token: s3cret-token");
 
@@ -137,7 +162,7 @@ class BearerTokenAuthTest {
   @Test
   void reportsConfigurationProblemsWithoutTheSecrets() {
     assertThat(problems(factory, "extensions", "scheme: Bearer")).containsExactly(
-        "extensions::bearertokenauth::token, tokens, filename: none set (expected: one of them)");
+        "extensions::bearertokenauth::token, tokens, filename, tenants: none set (expected: one of them)");
     assertThat(problems(factory, "extensions", "token: a\ntokens: [b]")).containsExactly(
         "extensions::bearertokenauth::token, tokens: both set (expected: one of them)");
     assertThat(problems(factory, "extensions", "tokens: [good, \" \", \" padded-secret\"]")).containsExactly(

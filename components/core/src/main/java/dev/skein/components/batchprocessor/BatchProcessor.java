@@ -113,12 +113,21 @@ final class BatchProcessor implements TracesProcessor {
     return batch;
   }
 
+  /** Sends one batch per tenant among {@code batch}'s pieces: spans of different tenants never share one. */
   private void send(List<Piece> batch) {
+    java.util.Map<String, List<Piece>> byTenant = new java.util.LinkedHashMap<>();
+    for (Piece p : batch) {
+      byTenant.computeIfAbsent(p.traces().tenant(), k -> new ArrayList<>()).add(p);
+    }
+    byTenant.forEach(this::sendTenant);
+  }
+
+  private void sendTenant(String tenant, List<Piece> batch) {
     List<ResourceSpans> all = new ArrayList<>();
     for (Piece p : batch) {
       all.addAll(p.traces().resourceSpans());
     }
-    CompletableFuture<Void> f = consumeSafely(Traces.of(all));
+    CompletableFuture<Void> f = consumeSafely(Traces.of(all).withTenant(tenant));
     synchronized (lock) {
       inFlight.add(f);
     }
@@ -151,7 +160,7 @@ final class BatchProcessor implements TracesProcessor {
     int[] count = {0};
     traces.forEachSpan((ResourceSpans rs, ScopeSpans ss, io.opentelemetry.proto.trace.v1.Span span) -> {
       if (count[0] == max) {
-        out.add(current[0].build());
+        out.add(current[0].build().withTenant(traces.tenant()));
         current[0] = Traces.builder();
         count[0] = 0;
       }
@@ -159,7 +168,7 @@ final class BatchProcessor implements TracesProcessor {
       count[0]++;
     });
     if (count[0] > 0) {
-      out.add(current[0].build());
+      out.add(current[0].build().withTenant(traces.tenant()));
     }
     return out;
   }

@@ -22,10 +22,12 @@ final class ExportHandler {
   }
 
   /**
+   * Hands the valid spans of {@code request} to the pipeline as spans of {@code tenant}.
    * Completes with the response to send, or exceptionally with a {@link PipelineException} that
    * the transport maps to its status codes.
    */
-  CompletableFuture<ExportTraceServiceResponse> export(ExportTraceServiceRequest request, String transport) {
+  CompletableFuture<ExportTraceServiceResponse> export(ExportTraceServiceRequest request, String transport,
+      String tenant) {
     SpanValidator.Result r = SpanValidator.validate(request);
     String receiver = settings.id().toString();
     ExportTraceServiceResponse response = r.rejected() == 0
@@ -41,7 +43,7 @@ final class ExportHandler {
     int spans = r.accepted().spanCount();
     CompletableFuture<Void> done;
     try {
-      done = next.consume(r.accepted());
+      done = next.consume(r.accepted().withTenant(tenant));
     } catch (RuntimeException e) {
       done = CompletableFuture.failedFuture(e);
     }

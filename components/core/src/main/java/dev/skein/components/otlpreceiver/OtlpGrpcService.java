@@ -70,7 +70,7 @@ final class OtlpGrpcService {
           .build()));
       return;
     }
-    handler.export(request, "grpc").whenComplete((response, t) -> {
+    handler.export(request, "grpc", dev.skein.pipeline.server.Tenancy.current()).whenComplete((response, t) -> {
       if (t == null) {
         observer.onNext(response);
         observer.onCompleted();

@@ -12,6 +12,7 @@ import com.linecorp.armeria.common.MediaType;
 import com.linecorp.armeria.common.ResponseHeaders;
 import com.linecorp.armeria.server.AbstractHttpService;
 import com.linecorp.armeria.server.ServiceRequestContext;
+import dev.skein.pipeline.server.Tenancy;
 import dev.skein.model.Nullable;
 import dev.skein.pipeline.PipelineException;
 import dev.skein.wire.WireFormatException;
@@ -57,11 +58,12 @@ final class OtlpHttpService extends AbstractHttpService {
       return error(json, HttpStatus.UNSUPPORTED_MEDIA_TYPE, Code.INVALID_ARGUMENT,
           "Content-Encoding: \"" + encoding + "\" (expected: gzip or identity)");
     }
-    return HttpResponse.of(req.aggregate().thenCompose(agg -> handle(agg, json, encoding.equals("gzip"))));
+    String tenant = Tenancy.current();
+    return HttpResponse.of(req.aggregate().thenCompose(agg -> handle(agg, json, encoding.equals("gzip"), tenant)));
   }
 
   private java.util.concurrent.CompletableFuture<HttpResponse> handle(
-      AggregatedHttpRequest agg, boolean json, boolean gzip) {
+      AggregatedHttpRequest agg, boolean json, boolean gzip, String tenant) {
     byte[] body = agg.content().array();
     if (gzip) {
       try {
@@ -87,7 +89,7 @@ final class OtlpHttpService extends AbstractHttpService {
       return done(error(false, HttpStatus.BAD_REQUEST, Code.INVALID_ARGUMENT,
           "ExportTraceServiceRequest cannot be decoded: " + e.getMessage()));
     }
-    return handler.export(request, "http").handle((response, t) -> {
+    return handler.export(request, "http", tenant).handle((response, t) -> {
       if (t == null) {
         return body(json, HttpStatus.OK, response);
       }

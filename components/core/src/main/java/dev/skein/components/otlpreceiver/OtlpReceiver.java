@@ -15,6 +15,7 @@ import dev.skein.pipeline.Host;
 import dev.skein.pipeline.TracesConsumer;
 import dev.skein.pipeline.server.ServerAuth;
 import dev.skein.pipeline.server.Servers;
+import dev.skein.pipeline.server.Tenancy;
 import dev.skein.pipeline.server.TlsServerConfig;
 import java.util.ArrayList;
 import java.util.List;
@@ -54,6 +55,7 @@ final class OtlpReceiver implements Component {
     ServerAuth httpAuth = http == null || http.auth == null ? null
         : ServerAuth.forReceiver(settings, host, http.auth, "protocols::http::auth", http.auth.requestParams,
             OtlpReceiver::httpRefusal);
+    Tenancy tenancy = Tenancy.find(host);
     started = true;
     ExportHandler handler = new ExportHandler(settings, next);
     if (grpc != null) {
@@ -67,18 +69,14 @@ final class OtlpReceiver implements Component {
           .maxRequestMessageLength(max)
           .enableUnframedRequests(false)
           .build();
-      if (grpcAuth != null) {
-        sb.service(service, grpcAuth::decorate);
-      } else {
-        sb.service(service);
-      }
+      sb.service(service, Servers.access(grpcAuth, tenancy, ServerAuth.GRPC));
       servers.add(startServer(sb, "OTLP/gRPC", grpc.endpoint));
     }
     if (http != null) {
       ServerBuilder sb = newServer(http.endpoint, http.tls, "protocols::http::tls", 0);
       HttpService service = new OtlpHttpService(handler, http.maxRequestBodySize);
       sb.route().path(http.tracesUrlPath).maxRequestLength(http.maxRequestBodySize)
-          .build(httpAuth != null ? httpAuth.decorate(service) : service);
+          .build(service.decorate(Servers.access(httpAuth, tenancy, OtlpReceiver::httpRefusal)));
       servers.add(startServer(sb, "OTLP/HTTP", http.endpoint));
     }
   }

@@ -4,6 +4,8 @@ import dev.skein.components.storage.StorageExtensionConfig.BackendConfig;
 import dev.skein.pipeline.Component;
 import dev.skein.pipeline.ComponentId;
 import dev.skein.pipeline.Host;
+import dev.skein.model.Tenants;
+import dev.skein.storage.StorageException;
 import dev.skein.storage.TraceStore;
 import dev.skein.storage.embedded.EmbeddedTraceStore;
 import dev.skein.storage.memory.MemoryTraceStore;
@@ -24,10 +26,17 @@ public final class StorageExtension implements Component {
   private final ComponentId id;
   private final StorageExtensionConfig config;
   private final Map<String, TraceStore> stores = new LinkedHashMap<>();
+  /** The stores of tenants, by backend then tenant, opened on first use. */
+  private final Map<String, Map<String, TraceStore>> tenantStores = new LinkedHashMap<>();
+  /** What a tenant with no store reads: nothing. */
+  private final TraceStore empty = MemoryTraceStore.create(1);
+  /** One per backend, for the life of this extension, so trace counts outlive a restart of the pipeline's exporters. */
+  private final Map<String, SpanLimiter> limiters = new LinkedHashMap<>();
 
   StorageExtension(ComponentId id, StorageExtensionConfig config) {
     this.id = id;
     this.config = config;
+    config.backends.forEach((name, b) -> limiters.put(name, new SpanLimiter(name, b.limits)));
   }
 
   @Override
@@ -63,6 +72,113 @@ public final class StorageExtension implements Component {
     return MemoryTraceStore.create(b.memory.maxTraces);
   }
 
+  /**
+   * Returns backend {@code name}'s store for {@code tenant}: the backend itself for
+   * {@link Tenants#NONE}; otherwise the tenant's own store, opened on first use beside the
+   * backend's data (an embedded backend's {@code tenants/} directory, a Cassandra keyspace of
+   * its own, a memory store of its own). Tenants never share a store, so no query of one can
+   * return another's spans.
+   *
+   * @param create whether to create the tenant's store when it has none; without, a tenant with
+   *     no stored spans reads an empty store
+   * @throws StorageException (not retryable) when the backend already has {@code max_tenants} tenants
+   */
+  synchronized TraceStore store(String name, String tenant, boolean create) {
+    TraceStore main = stores.get(name);
+    if (main == null) {
+      throw new IllegalStateException("storage backend \"" + name + "\" is not open");
+    }
+    if (tenant.isEmpty()) {
+      return main;
+    }
+    Map<String, TraceStore> tenants = tenantStores.computeIfAbsent(name, k -> new LinkedHashMap<>());
+    TraceStore s = tenants.get(tenant);
+    if (s != null) {
+      return s;
+    }
+    BackendConfig b = config.backends.get(name);
+    if (!create && !hasTenant(b, tenant)) {
+      return empty;
+    }
+    if (tenants.size() >= config.maxTenants) {
+      throw new StorageException("storage backend \"" + name + "\" already holds " + tenants.size()
+          + " tenants, so tenant \"" + tenant + "\" cannot be added (expected: at most max_tenants)", false, null);
+    }
+    s = openTenant(name, b, tenant);
+    tenants.put(tenant, s);
+    return s;
+  }
+
+  /** Whether {@code tenant} has data in backend {@code b} that this process has not opened yet. */
+  private static boolean hasTenant(BackendConfig b, String tenant) {
+    if (b.embedded != null) {
+      return java.nio.file.Files.isDirectory(tenantPath(b.embedded, tenant));
+    }
+    // A memory store holds nothing across restarts; a Cassandra keyspace is cheap to look for
+    // only by opening it, which creates it at most once per tenant.
+    return b.cassandra != null;
+  }
+
+  private static Path tenantPath(StorageExtensionConfig.EmbeddedConfig e, String tenant) {
+    return Path.of(e.path).toAbsolutePath().normalize().resolve("tenants").resolve(Tenants.encode(tenant));
+  }
+
+  private static TraceStore openTenant(String name, BackendConfig b, String tenant) {
+    BackendConfig t = new BackendConfig();
+    t.limits = b.limits;
+    if (b.embedded != null) {
+      t.embedded = new StorageExtensionConfig.EmbeddedConfig();
+      t.embedded.path = tenantPath(b.embedded, tenant).toString();
+      t.embedded.retention = b.embedded.retention;
+    } else if (b.cassandra != null) {
+      t.cassandra = b.cassandra.forKeyspace(tenantKeyspace(b.cassandra.keyspace, tenant));
+    } else {
+      t.memory = b.memory;
+    }
+    log.info("storage backend \"{}\": opening the store of tenant \"{}\"", name, tenant);
+    return open(name + "/" + tenant, t);
+  }
+
+  /**
+   * A tenant's keyspace: the backend's, {@code _t} and 20 hex digits of the SHA-256 of the tenant
+   * ID, which fits Cassandra's 48 characters for any tenant ID.
+   */
+  static String tenantKeyspace(String keyspace, String tenant) {
+    try {
+      byte[] h = java.security.MessageDigest.getInstance("SHA-256")
+          .digest(tenant.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+      return keyspace + "_t" + java.util.HexFormat.of().formatHex(h, 0, 10);
+    } catch (java.security.NoSuchAlgorithmException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  /**
+   * The stores of backend {@code name} among the storage extensions of {@code host}, by tenant.
+   *
+   * @throws IllegalStateException naming what is missing
+   */
+  public static TenantStores stores(Host host, String name) {
+    find(host, name);
+    for (Component c : host.extensions().values()) {
+      if (c instanceof StorageExtension && ((StorageExtension) c).backend(name).isPresent()) {
+        StorageExtension e = (StorageExtension) c;
+        return new TenantStores() {
+          @Override
+          public TraceStore forWrite(String tenant) {
+            return e.store(name, tenant, true);
+          }
+
+          @Override
+          public TraceStore forRead(String tenant) {
+            return e.store(name, tenant, false);
+          }
+        };
+      }
+    }
+    throw new IllegalStateException("backend \"" + name + "\" is not configured in the storage extension's backends");
+  }
+
   /** Returns the open backend {@code name}, if this extension has it. */
   public synchronized Optional<TraceStore> backend(String name) {
     return Optional.ofNullable(stores.get(name));
@@ -89,8 +205,41 @@ public final class StorageExtension implements Component {
         : "backend \"" + name + "\" needs the storage extension, which is not in service::extensions");
   }
 
+  /**
+   * The limiter of backend {@code name} among the storage extensions of {@code host}, which every
+   * writer to that backend shares.
+   *
+   * @throws IllegalStateException if no storage extension configures {@code name}
+   */
+  static SpanLimiter limiter(Host host, String name) {
+    for (Component c : host.extensions().values()) {
+      if (c instanceof StorageExtension && ((StorageExtension) c).limiters.containsKey(name)) {
+        return ((StorageExtension) c).limiters.get(name);
+      }
+    }
+    throw new IllegalStateException("backend \"" + name + "\" is not configured in the storage extension's backends");
+  }
+
+  /**
+   * The {@code limits::max_spans_per_trace} of backend {@code name}: no trace in it holds more
+   * spans than this, except one whose count this process forgot (see {@link SpanLimiter}).
+   *
+   * @throws IllegalStateException if no storage extension of {@code host} configures {@code name}
+   */
+  public static int maxSpansPerTrace(Host host, String name) {
+    return limiter(host, name).maxSpansPerTrace();
+  }
+
   @Override
   public synchronized void shutdown() {
+    tenantStores.forEach((name, tenants) -> tenants.forEach((tenant, s) -> {
+      try {
+        s.close();
+      } catch (RuntimeException e) {
+        log.warn("storage backend \"{}\" of {}: the store of tenant \"{}\" failed to close", name, id, tenant, e);
+      }
+    }));
+    tenantStores.clear();
     stores.forEach((name, s) -> {
       try {
         s.close();

@@ -12,10 +12,12 @@ import java.util.Map;
 
 /**
  * The {@code storage} extension: named backends, each exactly one of {@code embedded} (DuckDB,
- * durable) or {@code memory}.
+ * durable), {@code memory} or {@code cassandra}, with the {@code limits} its batches are cut to.
  */
 final class StorageExtensionConfig implements ComponentConfig {
   Map<String, BackendConfig> backends = new LinkedHashMap<>(Map.of("main", BackendConfig.embeddedDefault()));
+  /** With multitenancy, how many tenants' stores one backend may hold. */
+  int maxTenants = 100;
 
   static final class BackendConfig {
     @JsonSetter(nulls = Nulls.AS_EMPTY)
@@ -27,6 +29,10 @@ final class StorageExtensionConfig implements ComponentConfig {
     @JsonSetter(nulls = Nulls.AS_EMPTY)
     @Nullable CassandraConfig cassandra;
 
+    /** What a batch may hold before it is written; see {@link SpanLimiter}. */
+    @JsonSetter(nulls = Nulls.AS_EMPTY)
+    LimitsConfig limits = new LimitsConfig();
+
     static BackendConfig embeddedDefault() {
       BackendConfig b = new BackendConfig();
       b.embedded = new EmbeddedConfig();
@@ -37,6 +43,31 @@ final class StorageExtensionConfig implements ComponentConfig {
   static final class EmbeddedConfig {
     String path = "./data";
     Duration retention = Duration.ofDays(7);
+  }
+
+  /** The limits every batch is cut to before it is written to the backend; see {@link SpanLimiter}. */
+  static final class LimitsConfig {
+    int maxAttributeValueLength = 65_536;
+    int maxAttributesPerSpan = 1_024;
+    int maxEventsPerSpan = 1_024;
+    int maxLinksPerSpan = 1_024;
+    int maxSpansPerTrace = 100_000;
+    int maxTrackedTraces = 100_000;
+
+    void validate(String path, List<String> errors) {
+      positive(errors, path + "::max_attribute_value_length", maxAttributeValueLength);
+      positive(errors, path + "::max_attributes_per_span", maxAttributesPerSpan);
+      positive(errors, path + "::max_events_per_span", maxEventsPerSpan);
+      positive(errors, path + "::max_links_per_span", maxLinksPerSpan);
+      positive(errors, path + "::max_spans_per_trace", maxSpansPerTrace);
+      positive(errors, path + "::max_tracked_traces", maxTrackedTraces);
+    }
+
+    private static void positive(List<String> errors, String key, int n) {
+      if (n <= 0) {
+        errors.add(key + ": " + n + " (expected: > 0)");
+      }
+    }
   }
 
   static final class MemoryConfig {
@@ -55,11 +86,31 @@ final class StorageExtensionConfig implements ComponentConfig {
     int maxTracesPerSearch = 10_000;
     String username = "";
     String password = "";
+
+    /** These settings with another keyspace. */
+    CassandraConfig forKeyspace(String keyspace) {
+      CassandraConfig c = new CassandraConfig();
+      c.contactPoints = contactPoints;
+      c.localDatacenter = localDatacenter;
+      c.keyspace = keyspace;
+      c.replicationFactor = replicationFactor;
+      c.consistency = consistency;
+      c.retention = retention;
+      c.createSchema = createSchema;
+      c.requestTimeout = requestTimeout;
+      c.maxTracesPerSearch = maxTracesPerSearch;
+      c.username = username;
+      c.password = password;
+      return c;
+    }
   }
 
   @Override
   public List<String> validate() {
     List<String> errors = new ArrayList<>();
+    if (maxTenants <= 0) {
+      errors.add("max_tenants: " + maxTenants + " (expected: > 0)");
+    }
     if (backends.isEmpty()) {
       errors.add("backends: empty (expected: at least one backend, e.g. main: {embedded: {path: ./data}})");
     }
@@ -95,6 +146,7 @@ final class StorageExtensionConfig implements ComponentConfig {
               + " (expected: > 0)");
         }
       }
+      b.limits.validate(path + "::limits", errors);
       if (b.memory != null && b.memory.maxTraces <= 0) {
         errors.add(path + "::memory::max_traces: " + b.memory.maxTraces + " (expected: > 0)");
       }

@@ -86,6 +86,9 @@ final class OtlpGrpcSender implements TracesSender {
         config.useTls() ? " over TLS" : "");
   }
 
+  private static final Metadata.Key<String> TENANT_KEY =
+      Metadata.Key.of(dev.skein.model.Tenants.HEADER, Metadata.ASCII_STRING_MARSHALLER);
+
   @Override
   public CompletableFuture<Void> send(Traces traces) {
     return sendReportingRejected(traces).thenApply(n -> null);
@@ -100,6 +103,12 @@ final class OtlpGrpcSender implements TracesSender {
     }
     ExportTraceServiceRequest request = ExportTraceServiceRequest.newBuilder()
         .addAllResourceSpans(traces.resourceSpans()).build();
+    if (!traces.tenant().isEmpty() && !config.headers.keySet().stream().anyMatch(dev.skein.model.Tenants.HEADER::equalsIgnoreCase)) {
+      // The batch's tenant goes on to the next hop, unless the configuration names one itself.
+      Metadata tenant = new Metadata();
+      tenant.put(TENANT_KEY, traces.tenant());
+      s = s.withInterceptors(MetadataUtils.newAttachHeadersInterceptor(tenant));
+    }
     CompletableFuture<Long> done = new CompletableFuture<>();
     s.withDeadlineAfter(config.timeout.toNanos(), TimeUnit.NANOSECONDS).export(request,
         new StreamObserver<>() {

@@ -96,6 +96,10 @@ final class OtlpHttpSender implements TracesSender {
       rb.header("Content-Encoding", "gzip");
     }
     config.headers.forEach(rb::header);
+    if (!traces.tenant().isEmpty() && !config.headers.keySet().stream().anyMatch(dev.skein.model.Tenants.HEADER::equalsIgnoreCase)) {
+      // The batch's tenant goes on to the next hop, unless the configuration names one itself.
+      rb.header(dev.skein.model.Tenants.HEADER, traces.tenant());
+    }
     HttpRequest httpRequest = rb.POST(HttpRequest.BodyPublishers.ofByteArray(body)).build();
     return c.sendAsync(httpRequest, HttpResponse.BodyHandlers.ofByteArray()).handle((response, t) -> {
       if (t != null) {

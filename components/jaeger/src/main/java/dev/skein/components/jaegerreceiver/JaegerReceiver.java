@@ -58,11 +58,7 @@ final class JaegerReceiver implements Component {
         .maxRequestMessageLength(grpc.maxRecvMsgSizeMib * 1024 * 1024)
         .enableUnframedRequests(false)
         .build();
-    if (auth != null) {
-      sb.service(service, auth::decorate);
-    } else {
-      sb.service(service);
-    }
+    sb.service(service, Servers.access(auth, dev.skein.pipeline.server.Tenancy.find(host), ServerAuth.GRPC));
     Server s = sb.build();
     try {
       s.start().join();

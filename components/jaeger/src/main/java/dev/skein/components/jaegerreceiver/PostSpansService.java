@@ -92,7 +92,7 @@ final class PostSpansService {
           .build()));
       return;
     }
-    consume(traces).whenComplete((v, t) -> {
+    consume(traces.withTenant(dev.skein.pipeline.server.Tenancy.current())).whenComplete((v, t) -> {
       if (t == null) {
         observer.onNext(PostSpansResponse.getDefaultInstance());
         observer.onCompleted();
@@ -148,7 +148,7 @@ final class PostSpansService {
             + ": " + problem);
       }
     });
-    return kept.build();
+    return kept.build().withTenant(traces.tenant());
   }
 
   private static @Nullable String problem(Span span) {

@@ -94,6 +94,12 @@ final class KafkaSender implements TracesSender {
       ProducerRecord<byte[], byte[]> record = new ProducerRecord<>(m.topic(), null, m.key(), m.value());
       config.recordHeaders.forEach((k, v) ->
           record.headers().add(new RecordHeader(k, v.getBytes(StandardCharsets.UTF_8))));
+      if (!traces.tenant().isEmpty()) {
+        // The tenant travels beside the spans, as Tempo's distributor passes it to its ingesters.
+        record.headers().remove(dev.skein.model.Tenants.HEADER);
+        record.headers().add(new RecordHeader(dev.skein.model.Tenants.HEADER,
+            traces.tenant().getBytes(StandardCharsets.UTF_8)));
+      }
       try {
         p.send(record, (metadata, error) -> {
           if (error == null) {

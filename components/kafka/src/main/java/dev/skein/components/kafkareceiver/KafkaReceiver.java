@@ -287,8 +287,22 @@ final class KafkaReceiver implements Component {
     }
   }
 
-  /** Decodes a message and drops the spans that OTLP calls invalid, counting them as refused. */
+  /**
+   * Decodes a message and drops the spans that OTLP calls invalid, counting them as refused. The
+   * spans belong to the tenant in the message's {@code X-Scope-OrgID} header, if any.
+   */
   private Traces decode(ConsumerRecord<byte[], byte[]> record) {
+    Header tenantHeader = record.headers().lastHeader(dev.skein.model.Tenants.HEADER);
+    String tenant = tenantHeader == null || tenantHeader.value() == null ? dev.skein.model.Tenants.NONE
+        : new String(tenantHeader.value(), StandardCharsets.UTF_8);
+    String problem = tenant.isEmpty() ? null : dev.skein.model.Tenants.problem(tenant);
+    if (problem != null) {
+      throw new IllegalArgumentException("header " + problem);
+    }
+    return decodeSpans(record).withTenant(tenant);
+  }
+
+  private Traces decodeSpans(ConsumerRecord<byte[], byte[]> record) {
     if (record.value() == null) {
       throw new IllegalArgumentException("the message has no value");
     }

@@ -17,7 +17,12 @@ final class EdgeStore {
   /** What {@link #upsert} did with the span. */
   enum Result { NEW, UPDATED, DROPPED }
 
-  record Key(ByteString traceId, ByteString spanId) {}
+  /** An edge of one tenant's trace ({@link dev.skein.model.Tenants#NONE} without multitenancy). */
+  record Key(String tenant, ByteString traceId, ByteString spanId) {
+    Key(ByteString traceId, ByteString spanId) {
+      this(dev.skein.model.Tenants.NONE, traceId, spanId);
+    }
+  }
 
   private final long ttlNanos;
   private final int maxItems;

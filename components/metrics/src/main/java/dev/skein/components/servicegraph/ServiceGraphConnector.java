@@ -130,7 +130,7 @@ final class ServiceGraphConnector implements TracesConnector {
       String serviceName = asString(service);
       for (ScopeSpans ss : rs.getScopeSpansList()) {
         for (Span span : ss.getSpansList()) {
-          consume(serviceName, resource, span);
+          consume(traces.tenant(), serviceName, resource, span);
         }
       }
     }
@@ -140,7 +140,7 @@ final class ServiceGraphConnector implements TracesConnector {
     return CompletableFuture.completedFuture(null);
   }
 
-  private void consume(String serviceName, List<KeyValue> resource, Span span) {
+  private void consume(String tenant, String serviceName, List<KeyValue> resource, Span span) {
     boolean failed = span.getStatus().getCode() == Status.StatusCode.STATUS_CODE_ERROR;
     double latency = Math.max(0, (span.getEndTimeUnixNano() - span.getStartTimeUnixNano()) / 1e9);
     EdgeStore.Result result;
@@ -151,7 +151,7 @@ final class ServiceGraphConnector implements TracesConnector {
       case SPAN_KIND_CLIENT:
         client = true;
         connectionType = span.getKind() == Span.SpanKind.SPAN_KIND_PRODUCER ? Edge.MESSAGING_SYSTEM : Edge.UNSET;
-        result = store.upsert(new EdgeStore.Key(span.getTraceId(), span.getSpanId()), e -> {
+        result = store.upsert(new EdgeStore.Key(tenant, span.getTraceId(), span.getSpanId()), e -> {
           e.connectionType = connectionType;
           e.clientService = serviceName;
           e.clientLatencySeconds = latency;
@@ -176,7 +176,7 @@ final class ServiceGraphConnector implements TracesConnector {
       case SPAN_KIND_SERVER:
         client = false;
         connectionType = span.getKind() == Span.SpanKind.SPAN_KIND_CONSUMER ? Edge.MESSAGING_SYSTEM : Edge.UNSET;
-        result = store.upsert(new EdgeStore.Key(span.getTraceId(), span.getParentSpanId()), e -> {
+        result = store.upsert(new EdgeStore.Key(tenant, span.getTraceId(), span.getParentSpanId()), e -> {
           e.connectionType = connectionType;
           e.serverService = serviceName;
           e.serverLatencySeconds = latency;
@@ -217,8 +217,15 @@ final class ServiceGraphConnector implements TracesConnector {
     return null;
   }
 
+  /** The label that names the tenant of a series, with multitenancy. */
+  static final String TENANT_LABEL = "tenant";
+
   private void onComplete(Edge e) {
     List<KeyValue> attributes = new ArrayList<>();
+    if (!e.key.tenant().isEmpty()) {
+      // Tenants' graphs stay apart: the same two service names in two tenants are two edges.
+      attributes.add(string(TENANT_LABEL, e.key.tenant()));
+    }
     attributes.add(string("client", e.clientService));
     attributes.add(string("server", e.serverService));
     attributes.add(string("connection_type", e.connectionType));

@@ -89,6 +89,9 @@ final class SpanMetricsAggregator {
     return out;
   }
 
+  /** The label that names the tenant of a series, with multitenancy. */
+  static final String TENANT_LABEL = "tenant";
+
   /** Adds every span of {@code traces} whose resource names its service. */
   void record(Traces traces) {
     long now = clock.getAsLong();
@@ -103,18 +106,23 @@ final class SpanMetricsAggregator {
         Group g = group(rs.getResource(), now);
         for (ScopeSpans ss : rs.getScopeSpansList()) {
           for (Span span : ss.getSpansList()) {
-            record(g, serviceName, resourceAttributes, span, now);
+            record(g, traces.tenant(), serviceName, resourceAttributes, span, now);
           }
         }
       }
     }
   }
 
-  private void record(Group g, String serviceName, List<KeyValue> resourceAttributes, Span span, long now) {
+  private void record(Group g, String tenant, String serviceName, List<KeyValue> resourceAttributes, Span span,
+      long now) {
     long nanos = span.getEndTimeUnixNano() - span.getStartTimeUnixNano();
     double duration = Long.compareUnsigned(span.getEndTimeUnixNano(), span.getStartTimeUnixNano()) > 0
         ? nanos / (double) unitNanos : 0;
     Key base = new Key();
+    if (!tenant.isEmpty()) {
+      // With multitenancy every series names its tenant, so tenants' series never merge.
+      base.add(TENANT_LABEL, AnyValue.newBuilder().setStringValue(tenant).build());
+    }
     for (String d : defaultDimensions) {
       base.add(d, AnyValue.newBuilder().setStringValue(defaultValue(d, serviceName, span)).build());
     }

@@ -68,7 +68,7 @@ final class AttributesProcessor implements TracesProcessor {
       out.add(rb == null ? rs : rb.build());
       changed |= rb != null;
     }
-    return changed ? Traces.of(out) : traces;
+    return changed ? traces.withResourceSpans(out) : traces;
   }
 
   private boolean skip(ResourceSpans rs, ScopeSpans ss, Span span) {

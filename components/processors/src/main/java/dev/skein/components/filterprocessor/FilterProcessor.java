@@ -98,7 +98,7 @@ final class FilterProcessor implements TracesProcessor {
     if (dropped > 0) {
       settings.telemetry().add(DROPPED_SPANS, "processor", settings.id().toString(), dropped);
     }
-    return changed ? Traces.of(out) : traces;
+    return changed ? traces.withResourceSpans(out) : traces;
   }
 
   private Span filterEvents(ResourceSpans rs, ScopeSpans ss, Span span) {

@@ -94,7 +94,7 @@ final class ProbabilisticSampler implements TracesProcessor {
     if (dropped > 0) {
       settings.telemetry().add(DROPPED_SPANS, "processor", settings.id().toString(), dropped);
     }
-    return Traces.of(out);
+    return traces.withResourceSpans(out);
   }
 
   /** Returns the span to pass on, with its tracestate updated, or null to drop it. */

@@ -40,6 +40,6 @@ final class ResourceProcessor implements TracesProcessor {
         out.add(b.build());
       }
     }
-    return changed ? Traces.of(out) : traces;
+    return changed ? traces.withResourceSpans(out) : traces;
   }
 }

@@ -179,7 +179,12 @@ final class TailSamplingProcessor implements TracesProcessor {
     if (releaseNow.isEmpty()) {
       return CompletableFuture.completedFuture(null);
     }
-    return send(Batches.merge(releaseNow))
+    List<Traces> batches = Batches.mergeByTenant(releaseNow);
+    CompletableFuture<?>[] sent = new CompletableFuture<?>[batches.size()];
+    for (int i = 0; i < sent.length; i++) {
+      sent[i] = send(batches.get(i));
+    }
+    return CompletableFuture.allOf(sent)
         .exceptionallyCompose(t -> CompletableFuture.failedFuture(PipelineException.classify(t)));
   }
 
@@ -241,7 +246,7 @@ final class TailSamplingProcessor implements TracesProcessor {
     List<TraceData> data = new ArrayList<>(due.size());
     synchronized (lock) {
       for (TraceState s : due) {
-        data.add(TraceData.of(s.id, s.pieces));
+        data.add(TraceData.of(Batches.traceId(s.pieces.get(0)), s.pieces));
       }
     }
     boolean[] sampled = new boolean[due.size()];
@@ -293,7 +298,12 @@ final class TailSamplingProcessor implements TracesProcessor {
   }
 
   private void sendDecided(List<Traces> pieces) {
-    Traces batch = Batches.merge(pieces);
+    for (Traces batch : Batches.mergeByTenant(pieces)) {
+      sendDecided(batch);
+    }
+  }
+
+  private void sendDecided(Traces batch) {
     send(batch).whenComplete((v, t) -> {
       if (t != null) {
         // Clients were acknowledged at buffering time; nobody is left to retry these spans.

@@ -72,11 +72,13 @@ final class ZipkinHttpService extends AbstractHttpService {
     }
     // Decoding a body of many megabytes takes long enough that it must not hold up an event loop.
     // A body over the limit fails the aggregation; the receiver's error handler words the 413.
+    String tenant = dev.skein.pipeline.server.Tenancy.current();
     return HttpResponse.of(req.aggregate()
-        .thenComposeAsync(agg -> handle(agg, format, encoding), ctx.blockingTaskExecutor()));
+        .thenComposeAsync(agg -> handle(agg, format, encoding, tenant), ctx.blockingTaskExecutor()));
   }
 
-  private CompletableFuture<HttpResponse> handle(AggregatedHttpRequest agg, Format format, String encoding) {
+  private CompletableFuture<HttpResponse> handle(AggregatedHttpRequest agg, Format format, String encoding,
+      String tenant) {
     byte[] body = agg.content().array();
     if (!encoding.equals("identity")) {
       try {
@@ -102,7 +104,7 @@ final class ZipkinHttpService extends AbstractHttpService {
     int spans = traces.spanCount();
     CompletableFuture<Void> done;
     try {
-      done = next.consume(traces);
+      done = next.consume(traces.withTenant(tenant));
     } catch (RuntimeException e) {
       done = CompletableFuture.failedFuture(e);
     }

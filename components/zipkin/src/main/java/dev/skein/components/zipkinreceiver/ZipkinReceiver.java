@@ -65,9 +65,7 @@ final class ZipkinReceiver implements Component {
         .requestTimeoutMillis(0)
         // No quiet period: the port closes at once, and only the requests in flight are waited for.
         .gracefulShutdownTimeout(Duration.ZERO, DRAIN_TIMEOUT);
-    if (auth != null) {
-      sb.decorator(auth::decorate);
-    }
+    sb.decorator(Servers.access(auth, dev.skein.pipeline.server.Tenancy.find(host), ServerAuth.TEXT));
     sb.route().path("/api/v2/spans").maxRequestLength(config.maxRequestBodySize)
         .build(new ZipkinHttpService(settings, ZipkinTranslator.create(config.parseStringTags), next,
             config.maxRequestBodySize));
