@@ -200,6 +200,13 @@ abstract class AnalyticsApiContract {
     spans.put("timeout", hex(call));
     t.span("payment", call, "POST /payments", SpanKind.SPAN_KIND_SERVER, 60, 140);
 
+    TraceBuilder w = new TraceBuilder("timeoutWorking", 3002, now - Duration.ofMinutes(8).toNanos(), out);
+    ByteString wroot = w.span("shop-api", null, "POST /checkout", SpanKind.SPAN_KIND_SERVER, 0, 1100, error("504"));
+    ByteString wcall = w.span("shop-api", wroot, "POST", SpanKind.SPAN_KIND_CLIENT, 50, 1000,
+        error("").andThen(exception("java.net.http.HttpTimeoutException", "request timed out", "")));
+    spans.put("timeoutWorking", hex(wcall));
+    w.span("billing", wcall, "POST /charges", SpanKind.SPAN_KIND_SERVER, 60, 2400);
+
     TraceBuilder m = new TraceBuilder("timeoutMissing", 3001, now - Duration.ofMinutes(8).toNanos(), out);
     ByteString mroot = m.span("orders-api", null, "POST /orders", SpanKind.SPAN_KIND_SERVER, 0, 1600, error("504"));
     spans.put("timeoutMissing", hex(m.span("orders-api", mroot, "GET", SpanKind.SPAN_KIND_CLIENT, 20, 1500,
@@ -433,6 +440,14 @@ abstract class AnalyticsApiContract {
     // The trace is in its own baseline window, and alone there.
     assertThat(x.get("warnings")).extracting(JsonNode::asText).contains("the baseline of payment POST /payments has"
         + " 1 span (fewer than 10); it is shown but not used to judge the span");
+
+    // The caller gave up while the called side was still working: a timeout all the same.
+    JsonNode working = explain("timeoutWorking").at("/causes/0");
+    assertThat(working.get("kind").asText()).isEqualTo("timeout");
+    assertThat(working.get("spanID").asText()).isEqualTo(spans.get("timeoutWorking"));
+    assertThat(working.get("text").asText()).isEqualTo("shop-api POST timed out after 1 s"
+        + " (\"request timed out\"), 91% of the request; the called side, billing POST /charges,"
+        + " took 2.4 s and was still working 1.41 s after the caller gave up");
 
     JsonNode missing = explain("timeoutMissing").at("/causes/0");
     assertThat(missing.get("kind").asText()).isEqualTo("timeout");

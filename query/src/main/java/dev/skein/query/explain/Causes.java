@@ -121,7 +121,10 @@ final class Causes {
           server = c;
         }
       }
-      if (server != null && server.duration() > TIMEOUT_MAX_SERVER_SHARE * n.duration()) {
+      // A called side that ran most of the call is a slow server, not a timeout, unless the
+      // caller said it gave up: then the server was still working when it did.
+      boolean serverRanLong = server != null && server.duration() > TIMEOUT_MAX_SERVER_SHARE * n.duration();
+      if (serverRanLong && said == null) {
         continue;
       }
       double score = Math.min(1, Math.max(share(n.duration()), errorScore()) + TIMEOUT_BONUS);
@@ -135,13 +138,36 @@ final class Causes {
       text.append(", ").append(Texts.percent(share(n.duration()))).append(" of the request; ");
       if (server == null) {
         text.append("no span of the called side was received");
-      } else {
+      } else if (!serverRanLong) {
         text.append("the called side, ").append(label(server)).append(", took only ")
             .append(Texts.duration(server.duration()));
+      } else {
+        long serverEnd = subtreeEnd(server);
+        long callEnd = n.span.getEndTimeUnixNano();
+        text.append("the called side, ").append(label(server)).append(", took ")
+            .append(Texts.duration(server.duration()));
+        if (Long.compareUnsigned(serverEnd, callEnd) > 0) {
+          text.append(" and was still working ").append(Texts.duration(serverEnd - callEnd))
+              .append(" after the caller gave up");
+        }
       }
       claimed.add(n);
       causes.add(new Cause(Kind.TIMEOUT, n.spanId, n.service, n.operation(), round(score), text.toString()));
     }
+  }
+
+  /** When the last span of {@code root}'s subtree ended: work may go on below a span that answered. */
+  private static long subtreeEnd(Node root) {
+    long end = root.span.getEndTimeUnixNano();
+    java.util.ArrayDeque<Node> todo = new java.util.ArrayDeque<>(root.children);
+    while (!todo.isEmpty()) {
+      Node n = todo.pop();
+      if (Long.compareUnsigned(n.span.getEndTimeUnixNano(), end) > 0) {
+        end = n.span.getEndTimeUnixNano();
+      }
+      todo.addAll(n.children);
+    }
+    return end;
   }
 
   private void error() {

@@ -228,6 +228,15 @@ class ShopDemoIT {
     assertThat(t.ancestors(spike)).contains(payment);
     assertThat(spike.endNanos).as("payment was still authorizing when order-service gave up")
         .isGreaterThan(paymentCall.endNanos);
+
+    // "Why slow?" names the call that gave up, and that payment was still working then.
+    HttpResponse<String> explained = get(query.resolve("/api/skein/traces/" + traceId(order) + "/explain"));
+    assertThat(explained.statusCode()).as(explained.body()).isEqualTo(200);
+    JsonNode firstCause = JSON.readTree(explained.body()).path("causes").path(0);
+    assertThat(firstCause.path("kind").asText()).as(explained.body()).isEqualTo("timeout");
+    assertThat(firstCause.path("spanID").asText()).as(explained.body()).isEqualTo(paymentCall.id);
+    assertThat(firstCause.path("text").asText()).as(explained.body())
+        .startsWith("order-service ").contains(" timed out after ").contains("was still working");
   }
 
   @Test
