@@ -97,7 +97,7 @@ public final class StorageExtension implements Component {
       return s;
     }
     BackendConfig b = config.backends.get(name);
-    if (!create && !hasTenant(b, tenant)) {
+    if (!create && !hasTenant(b, main, tenant)) {
       return empty;
     }
     if (tenants.size() >= config.maxTenants) {
@@ -109,14 +109,22 @@ public final class StorageExtension implements Component {
     return s;
   }
 
-  /** Whether {@code tenant} has data in backend {@code b} that this process has not opened yet. */
-  private static boolean hasTenant(BackendConfig b, String tenant) {
+  /**
+   * Whether {@code tenant} has data in backend {@code b}, whose store is {@code main}, that this
+   * process has not opened yet.
+   */
+  private static boolean hasTenant(BackendConfig b, TraceStore main, String tenant) {
     if (b.embedded != null) {
       return java.nio.file.Files.isDirectory(tenantPath(b.embedded, tenant));
     }
-    // A memory store holds nothing across restarts; a Cassandra keyspace is cheap to look for
-    // only by opening it, which creates it at most once per tenant.
-    return b.cassandra != null;
+    if (b.cassandra != null) {
+      // Another node (an ingester) may have created the tenant's keyspace since; opening one that
+      // does not exist would fail where create_schema is off, and create it where it is on.
+      return main instanceof dev.skein.storage.cassandra.CassandraTraceStore c
+          && c.hasSchema(tenantKeyspace(b.cassandra.keyspace, tenant));
+    }
+    // A memory store holds nothing across restarts.
+    return false;
   }
 
   private static Path tenantPath(StorageExtensionConfig.EmbeddedConfig e, String tenant) {

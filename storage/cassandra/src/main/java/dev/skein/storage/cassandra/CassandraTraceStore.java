@@ -348,6 +348,17 @@ public final class CassandraTraceStore implements TraceStore {
     }
   }
 
+  /**
+   * Whether keyspace {@code name} holds Skein's tables, as far as this store's session knows the
+   * cluster's schema (the driver follows schema changes, about a second behind). Runs no query.
+   */
+  public boolean hasSchema(String name) {
+    requireNonNull(name, "name");
+    return session.getMetadata().getKeyspace(name.toLowerCase(Locale.ROOT))
+        .map(k -> Schema.tables().stream().allMatch(t -> k.getTable(t).isPresent()))
+        .orElse(false);
+  }
+
   /** Waits up to a minute for the writes in flight, then closes the session. Idempotent. */
   @Override
   public void close() {
