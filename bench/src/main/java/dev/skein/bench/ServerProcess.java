@@ -58,6 +58,15 @@ final class ServerProcess {
    */
   static ServerProcess skein(Path jar, Path data, Path log, List<Path> configs)
       throws IOException, InterruptedException {
+    return skein(jar, data, log, configs, Map.of());
+  }
+
+  /**
+   * As {@link #skein(Path, Path, Path, List)}, with {@code extraEnv} added to the environment
+   * (such as {@code JAVA_TOOL_OPTIONS=-Xmx256m} for the JVM's options).
+   */
+  static ServerProcess skein(Path jar, Path data, Path log, List<Path> configs, Map<String, String> extraEnv)
+      throws IOException, InterruptedException {
     Map<String, Integer> ports = new LinkedHashMap<>();
     for (String p : List.of("grpc", "http", "zipkin", "jaeger", "query", "health", "telemetry", "spanmetrics")) {
       ports.put(p, freePort());
@@ -72,6 +81,7 @@ final class ServerProcess {
     env.put("SKEIN_HEALTH_ENDPOINT", "127.0.0.1:" + ports.get("health"));
     env.put("SKEIN_TELEMETRY_ENDPOINT", "127.0.0.1:" + ports.get("telemetry"));
     env.put("SKEIN_SPANMETRICS_ENDPOINT", "127.0.0.1:" + ports.get("spanmetrics"));
+    env.putAll(extraEnv);
     return role("Skein", jar, configs, env, log, ports, "health");
   }
 

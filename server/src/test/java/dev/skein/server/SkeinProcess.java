@@ -26,14 +26,16 @@ final class SkeinProcess {
   final int spanMetricsPort = TestServer.freePort();
 
   private SkeinProcess(Path data, Path log, List<String> args) throws Exception {
-    this(data, log, args, TestServer.freePort());
+    this(data, log, List.of(), args, TestServer.freePort());
   }
 
-  private SkeinProcess(Path data, Path log, List<String> args, int grpcPort) throws Exception {
+  private SkeinProcess(Path data, Path log, List<String> jvmArgs, List<String> args, int grpcPort) throws Exception {
     this.log = log;
     this.grpcPort = grpcPort;
     String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-    List<String> command = new ArrayList<>(List.of(java, "-jar", jar().toString()));
+    List<String> command = new ArrayList<>(List.of(java));
+    command.addAll(jvmArgs);
+    command.addAll(List.of("-jar", jar().toString()));
     command.addAll(args);
     ProcessBuilder pb = new ProcessBuilder(command);
     pb.environment().put("SKEIN_DATA", data.toString());
@@ -68,7 +70,13 @@ final class SkeinProcess {
 
   /** As {@link #start(Path, String, List)}, with OTLP/gRPC on a given port (to restart a server in place). */
   static SkeinProcess start(Path data, String logName, List<String> args, int grpcPort) throws Exception {
-    SkeinProcess p = new SkeinProcess(data, Path.of("target", logName), args, grpcPort);
+    return start(data, logName, List.of(), args, grpcPort);
+  }
+
+  /** As {@link #start(Path, String, List, int)}, with options for the JVM (such as {@code -Xmx256m}). */
+  static SkeinProcess start(Path data, String logName, List<String> jvmArgs, List<String> args, int grpcPort)
+      throws Exception {
+    SkeinProcess p = new SkeinProcess(data, Path.of("target", logName), jvmArgs, args, grpcPort);
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(90);
     while (System.nanoTime() < deadline) {
       assertThat(p.process.isAlive()).as("skein exited early; see " + p.log.toAbsolutePath()).isTrue();
@@ -96,6 +104,10 @@ final class SkeinProcess {
   }
 
   record Result(int exitCode, String output) {}
+
+  long pid() {
+    return process.pid();
+  }
 
   /** SIGKILL: no shutdown hook, no flush. */
   void kill() throws InterruptedException {
