@@ -1,6 +1,9 @@
 package dev.skein.storage.embedded;
 
 import com.google.protobuf.ByteString;
+import com.google.protobuf.CodedInputStream;
+import com.google.protobuf.InvalidProtocolBufferException;
+import com.google.protobuf.WireFormat;
 import dev.skein.model.Hex;
 import dev.skein.model.Ids;
 import dev.skein.model.Nullable;
@@ -13,10 +16,12 @@ import io.opentelemetry.proto.common.v1.KeyValue;
 import io.opentelemetry.proto.trace.v1.ResourceSpans;
 import io.opentelemetry.proto.trace.v1.ScopeSpans;
 import io.opentelemetry.proto.trace.v1.Span;
+import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 
 /**
@@ -148,14 +153,65 @@ final class Batch {
       this.statusCode = smallEnum(span.getStatus().getCodeValue());
       this.resourceId = resourceId;
       this.scopeId = scopeId;
-      this.payload = span.toByteArray();
-      this.key = spanKey(payload, resourceId, scopeId);
+      byte[] bytes = span.toByteArray();
+      this.key = spanKey(bytes, resourceId, scopeId);
+      this.payload = withoutColumns(bytes);
       this.attributes = attributes(span.getAttributesList());
     }
 
     OperationKey operation() {
       return new OperationKey(service, span.getName(), kind);
     }
+  }
+
+  /**
+   * A serialized span without the fields the {@code spans} table holds exactly in columns of its
+   * own (trace ID, span ID, parent span ID, start and end time); {@link #withColumns} puts them
+   * back. IDs and times are random bytes to a compressor, so storing them once saves more than
+   * their length. Every other field, unknown ones included, is copied as it is.
+   */
+  static byte[] withoutColumns(byte[] span) {
+    byte[] out = new byte[span.length];
+    int length = 0;
+    CodedInputStream in = CodedInputStream.newInstance(span);
+    try {
+      while (true) {
+        int from = in.getTotalBytesRead();
+        int tag = in.readTag();
+        if (tag == 0) {
+          break;
+        }
+        in.skipField(tag);
+        int field = WireFormat.getTagFieldNumber(tag);
+        if (field != Span.TRACE_ID_FIELD_NUMBER && field != Span.SPAN_ID_FIELD_NUMBER
+            && field != Span.PARENT_SPAN_ID_FIELD_NUMBER && field != Span.START_TIME_UNIX_NANO_FIELD_NUMBER
+            && field != Span.END_TIME_UNIX_NANO_FIELD_NUMBER) {
+          int to = in.getTotalBytesRead();
+          System.arraycopy(span, from, out, length, to - from);
+          length += to - from;
+        }
+      }
+    } catch (IOException e) {
+      throw new IllegalStateException("a span protobuf just serialized does not parse", e);
+    }
+    return Arrays.copyOf(out, length);
+  }
+
+  /**
+   * The span stored as {@code payload} (by {@link #withoutColumns}, or whole by earlier versions)
+   * with the fields kept in columns set from them.
+   */
+  static Span withColumns(byte[] payload, ByteString traceId, byte[] spanId, @Nullable byte[] parentSpanId,
+      long startNanos, long endNanos) throws InvalidProtocolBufferException {
+    Span.Builder b = Span.newBuilder().mergeFrom(payload)
+        .setTraceId(traceId)
+        .setSpanId(ByteString.copyFrom(spanId))
+        .setStartTimeUnixNano(startNanos)
+        .setEndTimeUnixNano(endNanos);
+    if (parentSpanId != null) {
+      b.setParentSpanId(ByteString.copyFrom(parentSpanId));
+    }
+    return b.build();
   }
 
   /** An enum number for a TINYINT column; values no specification defines are stored as 0. */

@@ -73,7 +73,8 @@ import org.slf4j.LoggerFactory;
  * <p><b>Durability.</b> The future of {@link #write} completes once the spans are committed: DuckDB
  * has appended the transaction to its write-ahead log ({@code skein.duckdb.wal}) and fsynced it,
  * so they survive a crash of the process ({@code kill -9}), and of the machine as far as the disk
- * honours fsync. Writes from all threads go through
+ * honours fsync. The log grows to about 256 MB before DuckDB folds it into the database file (and
+ * is folded on close); opening after a crash replays it. Writes from all threads go through
  * one writer thread that commits every queued batch in one transaction (group commit), so many
  * concurrent writers share one sync. A batch is stored whole or not at all. A failed commit fails
  * the futures of every batch in it with a retryable {@link StorageException}; a batch with an
@@ -94,7 +95,8 @@ import org.slf4j.LoggerFactory;
  * right after opening.
  *
  * <p>A database file of schema version 1 (written before search existed) is rebuilt in place
- * when it is opened, in one transaction: if that is interrupted, the file stays at version 1.
+ * when it is opened, in one transaction: if that is interrupted, the file stays at version 1. A
+ * file of version 2 (span bytes stored whole) is marked version 3 and read as it is.
  *
  * <p>Only one store (in any process) may open a directory at a time; DuckDB locks the file.
  * {@link #close()} is idempotent and thread-safe: it waits for reads and writes in flight, commits
@@ -251,7 +253,8 @@ public final class EmbeddedTraceStore implements TraceStore {
   private Optional<LimitedTrace> readTrace(TraceId traceId, int maxSpans) {
     return read("reading trace " + traceId, connection -> {
       List<long[]> ids = new ArrayList<>();
-      List<byte[]> payloads = new ArrayList<>();
+      List<Span> spans = new ArrayList<>();
+      byte[] traceIdBytes = traceId.bytes().toByteArray();
       Map<Long, ResourceSpans> resources = new HashMap<>();
       Map<Long, ScopeSpans> scopes = new HashMap<>();
       int total = 0;
@@ -261,14 +264,15 @@ public final class EmbeddedTraceStore implements TraceStore {
         try {
           // Headers are fetched separately: joining them cost ten times the indexed span lookup.
           try (PreparedStatement ps = connection.prepareStatement(
-              "SELECT resource_id, scope_id, span FROM spans WHERE trace_id = ?"
-                  + " ORDER BY start_ns, span_id, span_key LIMIT ?")) {
-            ps.setBytes(1, traceId.bytes().toByteArray());
+              "SELECT resource_id, scope_id, span, span_id, parent_span_id, start_ns, end_ns FROM spans"
+                  + " WHERE trace_id = ? ORDER BY start_ns, span_id, span_key LIMIT ?")) {
+            ps.setBytes(1, traceIdBytes);
             ps.setLong(2, maxSpans);
             try (ResultSet rs = ps.executeQuery()) {
               while (rs.next()) {
                 ids.add(new long[] {rs.getLong(1), rs.getLong(2)});
-                payloads.add(rs.getBytes(3));
+                spans.add(Batch.withColumns(rs.getBytes(3), traceId.bytes(), rs.getBytes(4), rs.getBytes(5),
+                    rs.getLong(6), rs.getLong(7)));
               }
             }
           }
@@ -303,7 +307,7 @@ public final class EmbeddedTraceStore implements TraceStore {
       }
       Traces.Builder b = Traces.builder();
       for (int i = 0; i < ids.size(); i++) {
-        b.add(resources.get(ids.get(i)[0]), scopes.get(ids.get(i)[1]), Span.parseFrom(payloads.get(i)));
+        b.add(resources.get(ids.get(i)[0]), scopes.get(ids.get(i)[1]), spans.get(i));
       }
       return Optional.of(new LimitedTrace(b.build(), total));
     });
@@ -634,6 +638,14 @@ public final class EmbeddedTraceStore implements TraceStore {
    * {@link #build()} opens the database, creating the directory and the file when missing.
    */
   public static final class Builder {
+    private static final String CHECKPOINT_THRESHOLD = "checkpoint_threshold";
+    /**
+     * The write-ahead log size at which a commit also checkpoints (DuckDB's default is 16 MB). A
+     * checkpoint rewrites the row groups and indexes that changed since the last one, so with
+     * DuckDB's default the writer spent most of its time rewriting the same partly filled row
+     * groups; the price of a larger log is a longer replay when the store opens after a crash.
+     */
+    private static final String DEFAULT_CHECKPOINT_THRESHOLD = "256MB";
     private @Nullable Path path;
     private Duration retention = Duration.ofDays(7);
     private Duration retentionCheckInterval = Duration.ofMinutes(1);
@@ -721,13 +733,18 @@ public final class EmbeddedTraceStore implements TraceStore {
         throw new StorageException("embedded store: " + file
             + " is already open in this process (expected: one store per directory)", false, null);
       }
+      Properties open = new Properties();
+      open.setProperty(CHECKPOINT_THRESHOLD, DEFAULT_CHECKPOINT_THRESHOLD);
+      open.putAll(settings);
       DuckDBConnection origin = null;
       DuckDBConnection writerConnection = null;
       try {
-        origin = (DuckDBConnection) DriverManager.getConnection("jdbc:duckdb:" + file, settings);
+        origin = (DuckDBConnection) DriverManager.getConnection("jdbc:duckdb:" + file, open);
         int found = Schema.migrate(origin, file);
         if (found == 1) {
           Migration.fromVersion1(origin, file);
+        } else if (found == 2) {
+          Migration.fromVersion2(origin, file);
         }
         writerConnection = origin.duplicate();
         EmbeddedTraceStore store = new EmbeddedTraceStore(this, file, origin, writerConnection);

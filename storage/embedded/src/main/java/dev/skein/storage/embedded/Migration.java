@@ -15,11 +15,14 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Rebuilds a database of schema version 1 as version {@link Schema#VERSION}. Version 1 kept the
- * same lossless span, resource and scope bytes, so every span is read back and written again
- * through {@link TraceTables}, which derives the new columns, the typed attributes, the events
- * and the trace summaries. It runs in one transaction before the store takes writes: an
- * interrupted migration leaves the file at version 1, to be migrated on the next start.
+ * Brings a database of an earlier schema version to version {@link Schema#VERSION}, in one
+ * transaction before the store takes writes: an interrupted migration leaves the file at its
+ * version, to be migrated on the next start.
+ *
+ * <p>Version 1 kept the same lossless span, resource and scope bytes, so every span is read back
+ * and written again through {@link TraceTables}, which derives the new columns, the typed
+ * attributes, the events and the trace summaries. Version 2 differs from version 3 only in storing
+ * the span bytes whole, which version 3 reads as they are, so only its version number changes.
  */
 final class Migration {
   private static final Logger logger = LoggerFactory.getLogger(Migration.class);
@@ -70,8 +73,7 @@ final class Migration {
         for (String table : OLD_TABLES) {
           s.execute("DROP TABLE v1_" + table);
         }
-        s.execute("DELETE FROM schema_version");
-        s.execute("INSERT INTO schema_version VALUES (" + Schema.VERSION + ")");
+        setVersion(s);
         s.execute("COMMIT");
       } catch (Exception e) {
         Schema.rollback(s, e);
@@ -79,5 +81,24 @@ final class Migration {
       }
     }
     logger.info("Migrated {} from schema version 1 to {}: {} spans rewritten", file, Schema.VERSION, spans);
+  }
+
+  static void fromVersion2(DuckDBConnection connection, Path file) throws SQLException {
+    try (Statement s = connection.createStatement()) {
+      s.execute("BEGIN TRANSACTION");
+      try {
+        setVersion(s);
+        s.execute("COMMIT");
+      } catch (SQLException | RuntimeException e) {
+        Schema.rollback(s, e);
+        throw e;
+      }
+    }
+    logger.info("Migrated {} from schema version 2 to {}", file, Schema.VERSION);
+  }
+
+  private static void setVersion(Statement s) throws SQLException {
+    s.execute("DELETE FROM schema_version");
+    s.execute("INSERT INTO schema_version VALUES (" + Schema.VERSION + ")");
   }
 }

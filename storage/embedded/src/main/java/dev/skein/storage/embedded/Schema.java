@@ -12,8 +12,10 @@ import java.util.List;
  * The tables of the embedded store, and the check that a database file has them in the version
  * this code reads.
  *
- * <p>{@code spans} holds one row per distinct span: the Span protobuf bytes as the lossless copy,
- * and the columns that search filters on (IDs, service, name, kind, times, status). Its
+ * <p>{@code spans} holds one row per distinct span: the Span protobuf bytes as the lossless copy
+ * (without the IDs and times, which are columns; earlier versions stored them in the bytes too,
+ * and such rows read back the same), and the columns that search filters on (IDs, service, name,
+ * kind, times, status). Its
  * {@code span_key} is a hash of the span's bytes under its resource and scope, so writing a span
  * again stores nothing. Resource and scope headers are stored once in {@code resources} and
  * {@code scopes}, keyed by a hash of their bytes, so a trace reads back with its schema URLs and
@@ -28,11 +30,13 @@ import java.util.List;
  * codes are the OTLP enum numbers.
  *
  * <p>Version 1 (before search) had no {@code traces} or {@code span_events} table and untyped
- * attributes; {@link Migration} rebuilds such a file from its spans when it is opened.
+ * attributes; {@link Migration} rebuilds such a file from its spans when it is opened. Version 2
+ * stored the span bytes whole; its rows read back as they are, and the version number keeps
+ * Skein releases that expect whole span bytes away from files with rows of version 3.
  */
 final class Schema {
   /** The version this code writes and reads. */
-  static final int VERSION = 2;
+  static final int VERSION = 3;
 
   static final List<String> TABLES = List.of(
       "CREATE TABLE resources ("
@@ -68,7 +72,7 @@ final class Schema {
           + " status_message VARCHAR NOT NULL,"
           + " resource_id BIGINT NOT NULL,"
           + " scope_id BIGINT NOT NULL,"
-          // The Span message as protobuf bytes: what a trace reads back from.
+          // The Span message as protobuf bytes without the ID and time columns: what a trace reads back from.
           + " span BLOB NOT NULL)",
       // Trace IDs are random, so min/max pruning cannot help a lookup by ID; an index can.
       "CREATE INDEX spans_by_trace_id ON spans (trace_id)",
@@ -111,7 +115,7 @@ final class Schema {
 
   /**
    * Creates the tables in an empty database, or checks the version of an existing one. A file of
-   * version 1 is left as it is for {@link Migration} to rebuild.
+   * an earlier version is left as it is for {@link Migration}.
    *
    * @return the version found before this call, or 0 for a new database
    * @throws StorageException if the database was written by a newer version of Skein

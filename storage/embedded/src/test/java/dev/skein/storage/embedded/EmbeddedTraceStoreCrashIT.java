@@ -3,6 +3,7 @@ package dev.skein.storage.embedded;
 import static dev.skein.storage.conformance.TraceAssertions.assertSameSpans;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.skein.model.Nullable;
 import dev.skein.model.Traces;
 import dev.skein.storage.conformance.Fixtures;
 import java.io.BufferedReader;
@@ -52,10 +53,11 @@ class EmbeddedTraceStoreCrashIT {
     for (int round = 0; round < ROUNDS; round++) {
       // Round 0 is killed as soon as the store is open; later rounds after up to 400 acks.
       int killAfterAcks = round == 0 ? 0 : 1 + random.nextInt(400);
-      // Odd rounds checkpoint every few commits, so some kills land in a checkpoint.
-      String checkpointThreshold = round % 2 == 1 ? "64KB" : "16MB";
+      // Odd rounds checkpoint every few commits, so some kills land in a checkpoint; even rounds
+      // run with the store's own threshold.
+      String checkpointThreshold = round % 2 == 1 ? "64KB" : null;
       String context = "seed " + seed + ", round " + round + ", kill after " + killAfterAcks
-          + " acks, checkpoint threshold " + checkpointThreshold;
+          + " acks, checkpoint threshold " + (checkpointThreshold == null ? "default" : checkpointThreshold);
       Path log = dir.resolve("child-" + round + ".log");
       Set<Long> roundAcks = ConcurrentHashMap.newKeySet();
       AtomicBoolean ready = new AtomicBoolean();
@@ -141,7 +143,7 @@ class EmbeddedTraceStoreCrashIT {
     }
   }
 
-  private static Process startChild(Path data, long base, long first, String checkpointThreshold,
+  private static Process startChild(Path data, long base, long first, @Nullable String checkpointThreshold,
       Path log) throws IOException {
     List<String> command = new ArrayList<>();
     command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
@@ -155,7 +157,9 @@ class EmbeddedTraceStoreCrashIT {
     command.add(Long.toString(base));
     command.add(Long.toString(first));
     command.add("3");
-    command.add(checkpointThreshold);
+    if (checkpointThreshold != null) {
+      command.add(checkpointThreshold);
+    }
     return new ProcessBuilder(command)
         .redirectError(log.toFile())
         .start();

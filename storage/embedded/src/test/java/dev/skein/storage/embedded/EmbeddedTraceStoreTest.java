@@ -47,6 +47,7 @@ import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import org.duckdb.DuckDBConnection;
 import org.junit.jupiter.api.Test;
 
 class EmbeddedTraceStoreTest extends TraceStoreConformance {
@@ -137,7 +138,7 @@ class EmbeddedTraceStoreTest extends TraceStoreConformance {
 
     assertThatThrownBy(() -> EmbeddedTraceStore.builder().path(dir).build())
         .isInstanceOf(StorageException.class)
-        .hasMessageContaining("schema version 99 (expected: at most 2)");
+        .hasMessageContaining("schema version 99 (expected: at most 3)");
   }
 
   @Test
@@ -151,7 +152,7 @@ class EmbeddedTraceStoreTest extends TraceStoreConformance {
     try (Connection c = DriverManager.getConnection(
             "jdbc:duckdb:" + dir.resolve(EmbeddedTraceStore.DATABASE_FILE));
         Statement s = c.createStatement()) {
-      assertThat(rows(s, "SELECT version FROM schema_version")).containsExactly("2");
+      assertThat(rows(s, "SELECT version FROM schema_version")).containsExactly("3");
       assertThat(rows(s, "SELECT service || '|' || name || '|' || kind || '|' || (start_ns - " + start
           + ") || '|' || duration_ns || '|' || status_code || '|' || (parent_span_id IS NULL)"
           + " FROM spans WHERE trace_id = from_hex('" + id.hex() + "') ORDER BY start_ns"))
@@ -312,9 +313,7 @@ class EmbeddedTraceStoreTest extends TraceStoreConformance {
 
   @Test
   void migratesADatabaseOfSchemaVersion1() throws Exception {
-    store.close();
-    Path old = dir.resolve("version-1");
-    Files.createDirectories(old);
+    Path old = instead("version-1");
     TraceId id = Fixtures.traceId(800);
     Traces written = Fixtures.fullTrace(id, recently());
     try (Connection c = DriverManager.getConnection("jdbc:duckdb:" + old.resolve(EmbeddedTraceStore.DATABASE_FILE))) {
@@ -337,10 +336,99 @@ class EmbeddedTraceStoreTest extends TraceStoreConformance {
     }
     try (Connection c = DriverManager.getConnection("jdbc:duckdb:" + old.resolve(EmbeddedTraceStore.DATABASE_FILE));
         Statement s = c.createStatement()) {
-      assertThat(rows(s, "SELECT version FROM schema_version")).containsExactly("2");
+      assertThat(rows(s, "SELECT version FROM schema_version")).containsExactly("3");
       assertThat(rows(s, "SELECT count(*) FROM information_schema.tables WHERE table_name LIKE 'v1_%'"))
           .containsExactly("0");
     }
+  }
+
+  @Test
+  void storesSpanBytesWithoutTheIdAndTimeColumns() throws Exception {
+    TraceId id = Fixtures.traceId(810);
+    Traces written = Fixtures.fullTrace(id, recently());
+    write(written);
+    store.close();
+    try (Connection c = DriverManager.getConnection("jdbc:duckdb:" + dir.resolve(EmbeddedTraceStore.DATABASE_FILE));
+        Statement s = c.createStatement()) {
+      try (ResultSet rs = s.executeQuery("SELECT span FROM spans")) {
+        int spans = 0;
+        while (rs.next()) {
+          Span stored = Span.parseFrom(rs.getBytes(1));
+          assertThat(stored.getTraceId().isEmpty()).isTrue();
+          assertThat(stored.getSpanId().isEmpty()).isTrue();
+          assertThat(stored.getStartTimeUnixNano()).isZero();
+          assertThat(stored.getName()).isNotEmpty();
+          spans++;
+        }
+        assertThat(spans).isEqualTo(Fixtures.FULL_TRACE_SPANS);
+      }
+    }
+    try (EmbeddedTraceStore reopened = EmbeddedTraceStore.builder().path(dir).build()) {
+      assertSameSpans(reopened.trace(id).orElseThrow(), written);
+    }
+  }
+
+  @Test
+  void migratesADatabaseOfSchemaVersion2() throws Exception {
+    Path old = instead("earlier");
+    TraceId id = Fixtures.traceId(820);
+    Traces written = Fixtures.fullTrace(id, recently());
+    try (DuckDBConnection c = (DuckDBConnection) DriverManager.getConnection(
+        "jdbc:duckdb:" + old.resolve(EmbeddedTraceStore.DATABASE_FILE))) {
+      Schema.migrate(c, old);
+      writeWholeSpans(c, written);
+      try (Statement s = c.createStatement()) {
+        s.execute("UPDATE schema_version SET version = 2");
+      }
+    }
+
+    try (EmbeddedTraceStore opened = EmbeddedTraceStore.builder().path(old).build()) {
+      assertSameSpans(opened.trace(id).orElseThrow(), written);
+      // A span stored whole by an earlier version is the same span: writing it again adds nothing.
+      await(opened.write(written));
+      assertThat(opened.summary(id).orElseThrow().spanCount()).isEqualTo(Fixtures.FULL_TRACE_SPANS);
+      assertThat(opened.trace(id).orElseThrow().spanCount()).isEqualTo(Fixtures.FULL_TRACE_SPANS);
+      await(opened.write(Fixtures.fullTrace(Fixtures.traceId(821), recently())));
+    }
+    try (EmbeddedTraceStore reopened = EmbeddedTraceStore.builder().path(old).build()) {
+      assertSameSpans(reopened.trace(id).orElseThrow(), written);
+      assertThat(reopened.trace(Fixtures.traceId(821)).orElseThrow().spanCount())
+          .isEqualTo(Fixtures.FULL_TRACE_SPANS);
+      assertThat(reopened.search(TraceQuery.builder()
+          .span(SpanCondition.compare(Attribute.span("db.system"), Comparison.EQ, Value.string("postgresql")))
+          .build()).traces()).extracting(TraceSummary::traceId)
+          .containsExactlyInAnyOrder(id, Fixtures.traceId(821));
+    }
+    try (Connection c = DriverManager.getConnection("jdbc:duckdb:" + old.resolve(EmbeddedTraceStore.DATABASE_FILE));
+        Statement s = c.createStatement()) {
+      assertThat(rows(s, "SELECT version FROM schema_version")).containsExactly("3");
+      assertThat(rows(s, "SELECT count(*) FROM spans")).containsExactly(Integer.toString(2 * Fixtures.FULL_TRACE_SPANS));
+    }
+  }
+
+  /** Writes {@code traces} as schema version 2 did, with whole span bytes. */
+  private static void writeWholeSpans(DuckDBConnection c, Traces traces) throws SQLException {
+    Batch batch = Batch.of(traces);
+    try (Statement s = c.createStatement()) {
+      s.execute("BEGIN TRANSACTION");
+      new TraceTables(c).append(List.of(batch));
+      try (PreparedStatement ps = c.prepareStatement("UPDATE spans SET span = ? WHERE span_key = ?")) {
+        for (Batch.SpanRow row : batch.spans) {
+          ps.setBytes(1, row.span.toByteArray());
+          ps.setLong(2, row.key);
+          assertThat(ps.executeUpdate()).isEqualTo(1);
+        }
+      }
+      s.execute("COMMIT");
+    }
+  }
+
+  /** Closes the test's store and returns a new directory {@code name} for a database made by hand. */
+  private Path instead(String name) throws Exception {
+    store.close();
+    Path other = dir.resolve(name);
+    Files.createDirectories(other);
+    return other;
   }
 
   /** Creates the tables of schema version 1 and writes {@code traces} as that version did. */
