@@ -28,18 +28,17 @@ import org.junit.jupiter.api.io.TempDir;
  * user relies on when a backend is overloaded:
  *
  * <ol>
- *   <li>The process stays within its memory budget. The JVM runs with {@code -Xmx}{@value #XMX_MIB}m
+ *   <li>The process stays within its memory budget: the sum of what its configuration and JVM
+ *       options allow, plus the JVM's own overhead. The JVM runs with {@code -Xmx}{@value #XMX_MIB}m
  *       and the limiter with {@code limit_mib: }{@value #LIMIT_MIB} (soft limit
  *       {@value #SOFT_LIMIT_MIB} MiB); the limiter measures the heap and the direct buffers in use,
- *       and refuses data above its soft limit. The process also holds memory no limiter measures:
- *       the JVM's own (garbage collector, class metadata, JIT code, Netty's pooled buffers; about
- *       200 MiB here, by Native Memory Tracking) and DuckDB's native buffers, which the embedded
- *       store does not cap (DuckDB's default {@code memory_limit} is 80% of the machine's memory;
- *       about 300 MiB and more were measured here, growing with the data stored). The asserted limit is
- *       therefore the peak resident set size (VmRSS sampled every 50 ms, and the kernel's VmHWM) at most
- *       {@code -Xmx} plus {@value #NON_HEAP_MIB} MiB, {@value #RSS_LIMIT_MIB} MiB in all: the heap
- *       cannot exceed {@code -Xmx}, so a larger RSS means memory outside the heap grew with the
- *       load.</li>
+ *       and refuses data above its soft limit. The embedded store caps DuckDB's native memory at
+ *       {@code memory_limit_mib: }{@value #DUCKDB_MIB}. The rest is the JVM's own (garbage
+ *       collector, class metadata, JIT code, Netty's pooled buffers, thread stacks; about 200 MiB
+ *       here, by Native Memory Tracking) and the native allocator's overhead, which together get
+ *       {@value #OVERHEAD_MIB} MiB. The asserted limit is therefore the peak resident set size
+ *       (VmRSS sampled every 50 ms, and the kernel's VmHWM) at most {@code -Xmx} +
+ *       {@code memory_limit_mib} + {@value #OVERHEAD_MIB} MiB = {@value #RSS_LIMIT_MIB} MiB.</li>
  *   <li>Every refusal is retryable as the OTLP specification says (see {@link OverloadClient}):
  *       gRPC UNAVAILABLE, or RESOURCE_EXHAUSTED with RetryInfo; HTTP 429 or 503 with Retry-After.
  *       No INTERNAL, UNKNOWN or 500. Requests that get no answer at all are retried and counted.</li>
@@ -57,8 +56,10 @@ class OverloadIT {
   /** As in overload-it.yaml. */
   static final int LIMIT_MIB = 160;
   static final int SOFT_LIMIT_MIB = 120;
-  static final int NON_HEAP_MIB = 768;
-  static final int RSS_LIMIT_MIB = XMX_MIB + NON_HEAP_MIB;
+  /** As in overload-it.yaml: the embedded store's {@code memory_limit_mib}. */
+  static final int DUCKDB_MIB = 128;
+  static final int OVERHEAD_MIB = 448;
+  static final int RSS_LIMIT_MIB = XMX_MIB + DUCKDB_MIB + OVERHEAD_MIB;
   static final int SPANS_PER_REQUEST = 250;
   static final int MEASURE_CLIENTS = 16;
   static final Duration MEASURE = Duration.ofSeconds(10);
@@ -129,12 +130,12 @@ class OverloadIT {
           + "offered %.0f spans/s for %.0f s "
           + "(%d requests of %d spans, %d skipped at the client's cap of %d open requests); accepted during overload "
           + "%.0f spans/s; refusals during overload %d; answers %s; violations %d; peak RSS %d MiB (limit %d MiB: "
-          + "-Xmx%dm + %d MiB; memory_limiter limit_mib %d); sent %d spans, stored %d distinct, "
+          + "-Xmx%dm + DuckDB %d MiB + %d MiB; memory_limiter limit_mib %d); sent %d spans, stored %d distinct, "
           + "%d traces incomplete; first violations %s",
           sustainable, MEASURE_CLIENTS, offeredSpans / seconds, seconds, offeredSpans / SPANS_PER_REQUEST,
           SPANS_PER_REQUEST, capped, MAX_IN_FLIGHT, acceptedDuring / seconds, refusedDuring,
           new TreeMap<>(client.answers), client.violations.size(), peakDuringLoad / 1024, RSS_LIMIT_MIB, XMX_MIB,
-          NON_HEAP_MIB, LIMIT_MIB, (long) batches.size() * SPANS_PER_REQUEST, readBack[0], readBack[1],
+          DUCKDB_MIB, OVERHEAD_MIB, LIMIT_MIB, (long) batches.size() * SPANS_PER_REQUEST, readBack[0], readBack[1],
           client.violations.stream().limit(3).toList());
       System.out.println("OverloadIT: " + summary);
 

@@ -52,7 +52,8 @@ public final class StorageExtension implements Component {
       Path path = Path.of(b.embedded.path).toAbsolutePath().normalize();
       log.info("storage backend \"{}\": embedded at {} (retention {})", name, path,
           dev.skein.pipeline.config.GoDuration.format(b.embedded.retention));
-      return EmbeddedTraceStore.builder().path(path).retention(b.embedded.retention).build();
+      return EmbeddedTraceStore.builder().path(path).retention(b.embedded.retention)
+          .memoryLimitMib(b.embedded.memoryLimitMib).build();
     }
     if (b.cassandra != null) {
       StorageExtensionConfig.CassandraConfig c = b.cassandra;
@@ -138,6 +139,7 @@ public final class StorageExtension implements Component {
       t.embedded = new StorageExtensionConfig.EmbeddedConfig();
       t.embedded.path = tenantPath(b.embedded, tenant).toString();
       t.embedded.retention = b.embedded.retention;
+      t.embedded.memoryLimitMib = b.embedded.memoryLimitMib;
     } else if (b.cassandra != null) {
       t.cassandra = b.cassandra.forKeyspace(tenantKeyspace(b.cassandra.keyspace, tenant));
     } else {

@@ -43,6 +43,8 @@ final class StorageExtensionConfig implements ComponentConfig {
   static final class EmbeddedConfig {
     String path = "./data";
     Duration retention = Duration.ofDays(7);
+    /** DuckDB's memory cap, outside the JVM's heap. */
+    int memoryLimitMib = 1024;
   }
 
   /** The limits every batch is cut to before it is written to the backend; see {@link SpanLimiter}. */
@@ -140,6 +142,9 @@ final class StorageExtensionConfig implements ComponentConfig {
       if (b.embedded != null) {
         if (b.embedded.path.isBlank()) {
           errors.add(path + "::embedded::path: empty (expected: a directory)");
+        }
+        if (b.embedded.memoryLimitMib <= 0) {
+          errors.add(path + "::embedded::memory_limit_mib: " + b.embedded.memoryLimitMib + " (expected: > 0)");
         }
         if (b.embedded.retention.isNegative() || b.embedded.retention.isZero()) {
           errors.add(path + "::embedded::retention: " + dev.skein.pipeline.config.GoDuration.format(b.embedded.retention)

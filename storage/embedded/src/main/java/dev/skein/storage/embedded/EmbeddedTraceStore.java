@@ -601,6 +601,19 @@ public final class EmbeddedTraceStore implements TraceStore {
     return "EmbeddedTraceStore{path=" + path + ", retention=" + retention + '}';
   }
 
+  /** The value of DuckDB setting {@code name} in this store's database, as DuckDB prints it. */
+  String duckdbSetting(String name) {
+    return read("reading setting " + name, connection -> {
+      try (PreparedStatement ps = connection.prepareStatement("SELECT current_setting(?)")) {
+        ps.setString(1, name);
+        try (ResultSet rs = ps.executeQuery()) {
+          rs.next();
+          return rs.getString(1);
+        }
+      }
+    });
+  }
+
   private <T> T read(String what, Query<T> query) {
     lifecycle.readLock().lock();
     try {
@@ -702,6 +715,22 @@ public final class EmbeddedTraceStore implements TraceStore {
     /** Sets a DuckDB configuration option when opening, such as {@code checkpoint_threshold}. For tests. */
     Builder duckdbSetting(String name, String value) {
       settings.setProperty(requireNonNull(name, "name"), requireNonNull(value, "value"));
+      return this;
+    }
+
+    /**
+     * Caps DuckDB's own memory (its buffer pool: table data, indexes, query intermediates) at
+     * {@code mib} MiB; beyond it DuckDB evicts to disk or spills to its temporary directory, and
+     * a query that cannot fit fails with a message. Without it DuckDB takes up to 80% of the
+     * machine's memory. This memory is outside the JVM's heap, so no memory limiter sees it.
+     *
+     * @throws IllegalArgumentException if {@code mib} is not positive
+     */
+    public Builder memoryLimitMib(long mib) {
+      if (mib <= 0) {
+        throw new IllegalArgumentException("memoryLimitMib: " + mib + " (expected: > 0)");
+      }
+      settings.setProperty("memory_limit", mib + "MiB");
       return this;
     }
 

@@ -70,6 +70,15 @@ class EmbeddedTraceStoreTest extends TraceStoreConformance {
   }
 
   @Test
+  void capsDuckDbsMemoryAtTheConfiguredLimit(@org.junit.jupiter.api.io.TempDir Path dir) {
+    try (EmbeddedTraceStore store = EmbeddedTraceStore.builder().path(dir).memoryLimitMib(96).build()) {
+      assertThat(store.duckdbSetting("memory_limit")).isEqualTo("96.0 MiB");
+    }
+    assertThatThrownBy(() -> EmbeddedTraceStore.builder().memoryLimitMib(0))
+        .hasMessage("memoryLimitMib: 0 (expected: > 0)");
+  }
+
+  @Test
   void keepsTheDatabaseFileInsideItsDirectory() {
     store.close();
     assertThat(dir.resolve(EmbeddedTraceStore.DATABASE_FILE)).isRegularFile();
