@@ -135,6 +135,13 @@ class OtlpReceiverErrorsTest {
             "Content-Encoding", "br"), 415, "application/x-protobuf", "Content-Encoding"),
         Arguments.of("garbage protobuf", new byte[] {(byte) 0x0a, (byte) 0xff, 0x01}, PROTO, 400,
             "application/x-protobuf", "cannot be decoded"),
+        // Field 1 (resource_spans) as a varint whose last byte never comes.
+        Arguments.of("truncated varint", new byte[] {0x08, (byte) 0x80}, PROTO, 400,
+            "application/x-protobuf", "cannot be decoded"),
+        // Wire types 6 and 7 do not exist; 4 ends a group that never started.
+        Arguments.of("wire type 7", new byte[] {0x0f, 0x00}, PROTO, 400, "application/x-protobuf", "cannot be decoded"),
+        Arguments.of("end group without start", new byte[] {0x0c}, PROTO, 400, "application/x-protobuf",
+            "cannot be decoded"),
         Arguments.of("truncated json", "{\"resourceSpans\": [".getBytes(StandardCharsets.UTF_8), JSON, 400,
             "application/json", "cannot be decoded"),
         Arguments.of("json enum name", JSON_EXAMPLE.replace("\"kind\": 2", "\"kind\": \"SPAN_KIND_SERVER\"")
@@ -208,6 +215,25 @@ class OtlpReceiverErrorsTest {
 
     ExportTraceServiceResponse grpc = TraceServiceGrpc.newBlockingStub(channel).export(req);
     assertThat(grpc.getPartialSuccess().getRejectedSpans()).isEqualTo(3);
+  }
+
+  @Test
+  void aFieldWithTheWrongWireTypeIsUnknownSoTheSpanWithoutItIsRejected() throws Exception {
+    // trace_id (field 1) sent as a varint: protobuf keeps it as an unknown field, so the span has
+    // no trace ID, and that span alone is refused through partial success.
+    String trace = "33333333333333333333333333333333";
+    Span wrong = span(trace, "0000000000000006", "varint trace id").toBuilder().clearTraceId()
+        .setUnknownFields(com.google.protobuf.UnknownFieldSet.newBuilder().addField(1,
+            com.google.protobuf.UnknownFieldSet.Field.newBuilder().addVarint(5).build()).build())
+        .build();
+    ExportTraceServiceRequest req = request(span(trace, "0000000000000005", "kept"), wrong);
+    HttpResponse<byte[]> r = post(req.toByteArray(), PROTO);
+    assertThat(r.statusCode()).isEqualTo(200);
+    ExportTraceServiceResponse resp = ExportTraceServiceResponse.parseFrom(r.body());
+    assertThat(resp.getPartialSuccess().getRejectedSpans()).isEqualTo(1);
+    assertThat(resp.getPartialSuccess().getErrorMessage()).contains("spans[1].traceId");
+    assertThat(TraceServiceGrpc.newBlockingStub(channel).export(req).getPartialSuccess().getRejectedSpans())
+        .isEqualTo(1);
   }
 
   @Test
