@@ -105,6 +105,15 @@ public final class Tenancy {
         ctx.setAttr(TENANT, tenant);
         return ((HttpService) unwrap()).serve(ctx, req);
       }
+
+      @Override
+      public com.linecorp.armeria.common.ExchangeType exchangeType(
+          com.linecorp.armeria.server.RoutingContext routingContext) {
+        // As in ServerAuth: a streaming request reaches this check with its headers only, so a
+        // request without a tenant is refused before its body is read.
+        com.linecorp.armeria.common.ExchangeType t = super.exchangeType(routingContext);
+        return t.isRequestStreaming() ? t : com.linecorp.armeria.common.ExchangeType.of(true, t.isResponseStreaming());
+      }
     };
   }
 
