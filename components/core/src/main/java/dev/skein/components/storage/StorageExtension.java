@@ -169,24 +169,18 @@ public final class StorageExtension implements Component {
    * @throws IllegalStateException naming what is missing
    */
   public static TenantStores stores(Host host, String name) {
-    find(host, name);
-    for (Component c : host.extensions().values()) {
-      if (c instanceof StorageExtension && ((StorageExtension) c).backend(name).isPresent()) {
-        StorageExtension e = (StorageExtension) c;
-        return new TenantStores() {
-          @Override
-          public TraceStore forWrite(String tenant) {
-            return e.store(name, tenant, true);
-          }
-
-          @Override
-          public TraceStore forRead(String tenant) {
-            return e.store(name, tenant, false);
-          }
-        };
+    StorageExtension e = holding(host, name);
+    return new TenantStores() {
+      @Override
+      public TraceStore forWrite(String tenant) {
+        return e.store(name, tenant, true);
       }
-    }
-    throw new IllegalStateException("backend \"" + name + "\" is not configured in the storage extension's backends");
+
+      @Override
+      public TraceStore forRead(String tenant) {
+        return e.store(name, tenant, false);
+      }
+    };
   }
 
   /** Returns the open backend {@code name}, if this extension has it. */
@@ -200,13 +194,17 @@ public final class StorageExtension implements Component {
    * @throws IllegalStateException naming what is missing
    */
   public static TraceStore find(Host host, String name) {
+    return holding(host, name).backend(name).orElseThrow();
+  }
+
+  /** The running storage extension of {@code host} that has backend {@code name} open. */
+  private static StorageExtension holding(Host host, String name) {
     boolean anyExtension = false;
     for (Component c : host.extensions().values()) {
       if (c instanceof StorageExtension) {
         anyExtension = true;
-        Optional<TraceStore> s = ((StorageExtension) c).backend(name);
-        if (s.isPresent()) {
-          return s.get();
+        if (((StorageExtension) c).backend(name).isPresent()) {
+          return (StorageExtension) c;
         }
       }
     }
