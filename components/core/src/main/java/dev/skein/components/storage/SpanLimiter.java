@@ -6,14 +6,14 @@ import dev.skein.model.Nullable;
 import dev.skein.model.Traces;
 import dev.skein.pipeline.Telemetry;
 import io.opentelemetry.proto.common.v1.AnyValue;
-import io.opentelemetry.proto.common.v1.ArrayValue;
+import io.opentelemetry.proto.common.v1.InstrumentationScope;
 import io.opentelemetry.proto.common.v1.KeyValue;
-import io.opentelemetry.proto.common.v1.KeyValueList;
+import io.opentelemetry.proto.resource.v1.Resource;
 import io.opentelemetry.proto.trace.v1.ResourceSpans;
 import io.opentelemetry.proto.trace.v1.ScopeSpans;
 import io.opentelemetry.proto.trace.v1.Span;
 import java.util.ArrayList;
-import java.util.HashMap;
+import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -42,7 +42,9 @@ import org.slf4j.LoggerFactory;
  *       trace has this many, its further spans are dropped. Counts live in this process only, in
  *       an LRU of the {@code max_tracked_traces} most recently written traces: the cap is exact
  *       while a trace stays in it, and a restart or an eviction starts the trace's count again
- *       from zero. Every span counts, including a span ID sent again.
+ *       from zero. Every span counts, including a span ID sent again. A batch counts at once: of
+ *       each trace it keeps the first spans in batch order that fit, and its traces become the most
+ *       recently written in the order of their last span in the batch.
  * </ul>
  *
  * <p>What was cut is counted in Skein's telemetry, with the exporter's ID as the label:
@@ -69,6 +71,14 @@ final class SpanLimiter {
   /** Spans written per trace, least recently written first; guarded by itself. */
   private final LinkedHashMap<TraceKey, Integer> spansPerTrace;
   private final AtomicLong nextLog = new AtomicLong(System.nanoTime());
+  // Bound once, so that walking a batch within the limits allocates nothing.
+  private final Cut<ResourceSpans> cutResourceSpans = this::limitResourceSpans;
+  private final Cut<ScopeSpans> cutScopeSpans = this::limitScopeSpans;
+  private final Cut<Span> cutSpan = this::limitSpan;
+  private final Cut<Span.Event> cutEvent = this::limitEvent;
+  private final Cut<Span.Link> cutLink = this::limitLink;
+  private final Cut<KeyValue> cutKeyValue = this::limitKeyValue;
+  private final Cut<AnyValue> cutValue = this::limitValue;
 
   SpanLimiter(String backend, LimitsConfig limits) {
     this.backend = backend;
@@ -92,6 +102,27 @@ final class SpanLimiter {
 
   private record TraceKey(String tenant, ByteString traceId) {}
 
+  /** One trace's spans in one batch. */
+  private static final class TraceCount {
+    final TraceKey key;
+    /** Spans of the trace in the batch. */
+    int spans;
+    /** How many of them, the first in batch order, fit under the cap. */
+    int admitted;
+    /** Spans of the trace seen so far while dropping those beyond {@link #admitted}. */
+    int seen;
+
+    TraceCount(TraceKey key) {
+      this.key = key;
+    }
+  }
+
+  /** Cuts one item to the limits: the item itself when it is within them. */
+  @FunctionalInterface
+  private interface Cut<T> {
+    T apply(T item, Counts c);
+  }
+
   /**
    * Returns {@code traces} cut to the limits, keeping its tenant; the same instance when nothing
    * was cut. The spans it keeps count towards their traces' caps at once, so concurrent batches
@@ -99,51 +130,83 @@ final class SpanLimiter {
    */
   Limited limit(Traces traces) {
     Counts c = new Counts();
-    Map<TraceKey, Integer> admitted = new HashMap<>();
-    List<ResourceSpans> out = new ArrayList<>(traces.resourceSpans().size());
-    boolean changed = false;
+    Map<ByteString, TraceCount> perTrace = countSpansPerTrace(traces);
+    boolean overCap = false;
     synchronized (spansPerTrace) {
-      for (ResourceSpans rs : traces.resourceSpans()) {
-        List<ScopeSpans> scopes = new ArrayList<>(rs.getScopeSpansCount());
-        boolean scopesChanged = false;
-        for (ScopeSpans ss : rs.getScopeSpansList()) {
-          List<Span> kept = new ArrayList<>(ss.getSpansCount());
-          for (Span span : ss.getSpansList()) {
-            TraceKey key = new TraceKey(traces.tenant(), span.getTraceId());
-            int n = spansPerTrace.getOrDefault(key, 0);
-            if (n >= maxSpansPerTrace) {
-              c.droppedSpans++;
-              c.droppedTrace = key.traceId();
-              continue;
-            }
-            spansPerTrace.put(key, n + 1);
-            admitted.merge(key, 1, Integer::sum);
-            kept.add(span);
-          }
-          scopesChanged |= kept.size() != ss.getSpansCount();
-          if (!kept.isEmpty()) {
-            scopes.add(kept.size() == ss.getSpansCount() ? ss : ss.toBuilder().clearSpans().addAllSpans(kept).build());
-          }
-        }
-        changed |= scopesChanged;
-        if (!scopes.isEmpty()) {
-          out.add(scopesChanged ? rs.toBuilder().clearScopeSpans().addAllScopeSpans(scopes).build() : rs);
-        }
+      // In the order of each trace's last span in the batch, so that the trace written last is the most recent.
+      for (TraceCount t : perTrace.values()) {
+        int n = spansPerTrace.getOrDefault(t.key, 0);
+        t.admitted = Math.max(0, Math.min(t.spans, maxSpansPerTrace - n));
+        spansPerTrace.put(t.key, n + t.admitted);
+        overCap |= t.admitted < t.spans;
       }
     }
+    List<ResourceSpans> in = overCap ? dropSpansOverCap(traces.resourceSpans(), perTrace, c) : traces.resourceSpans();
     // The attributes are cut outside the lock: a 10 MB value takes a while to copy.
-    for (int i = 0; i < out.size(); i++) {
-      ResourceSpans rs = limitResourceSpans(out.get(i), c);
-      changed |= rs != out.get(i);
-      out.set(i, rs);
-    }
+    List<ResourceSpans> out = limitEach(in, Integer.MAX_VALUE, cutResourceSpans, c);
     if (c.droppedSpans > 0 && logNow()) {
       log.warn("storage backend \"{}\": dropped {} spans of a batch (the last of trace {}) beyond"
           + " limits::max_spans_per_trace ({}); every dropped span is counted in {}_total, and this is logged"
           + " at most once a minute", backend, c.droppedSpans, dev.skein.model.Hex.encode(c.droppedTrace),
           maxSpansPerTrace, DROPPED_SPANS);
     }
-    return new Limited(changed ? traces.withResourceSpans(out) : traces, c, admitted);
+    List<ResourceSpans> kept = out != null ? out : in;
+    return new Limited(kept == traces.resourceSpans() ? traces : traces.withResourceSpans(kept), c,
+        perTrace.values());
+  }
+
+  /** Counts the batch's spans per trace; the traces iterate in the order of their last span. */
+  private static Map<ByteString, TraceCount> countSpansPerTrace(Traces traces) {
+    // Access order: each span moves its trace to the end.
+    Map<ByteString, TraceCount> perTrace = new LinkedHashMap<>(16, 0.75f, true);
+    String tenant = traces.tenant();
+    for (ResourceSpans rs : traces.resourceSpans()) {
+      for (ScopeSpans ss : rs.getScopeSpansList()) {
+        for (Span span : ss.getSpansList()) {
+          // Not computeIfAbsent: its lambda would capture the tenant, one allocation a span.
+          TraceCount t = perTrace.get(span.getTraceId());
+          if (t == null) {
+            t = new TraceCount(new TraceKey(tenant, span.getTraceId()));
+            perTrace.put(span.getTraceId(), t);
+          }
+          t.spans++;
+        }
+      }
+    }
+    return perTrace;
+  }
+
+  /**
+   * Keeps each trace's first {@link TraceCount#admitted} spans in batch order, and drops the scopes and resources
+   * left empty.
+   */
+  private static List<ResourceSpans> dropSpansOverCap(List<ResourceSpans> batch, Map<ByteString, TraceCount> perTrace,
+      Counts c) {
+    List<ResourceSpans> out = new ArrayList<>(batch.size());
+    for (ResourceSpans rs : batch) {
+      List<ScopeSpans> scopes = new ArrayList<>(rs.getScopeSpansCount());
+      boolean scopesChanged = false;
+      for (ScopeSpans ss : rs.getScopeSpansList()) {
+        List<Span> kept = new ArrayList<>(ss.getSpansCount());
+        for (Span span : ss.getSpansList()) {
+          TraceCount t = perTrace.get(span.getTraceId());
+          if (t.seen++ < t.admitted) {
+            kept.add(span);
+          } else {
+            c.droppedSpans++;
+            c.droppedTrace = span.getTraceId();
+          }
+        }
+        scopesChanged |= kept.size() != ss.getSpansCount();
+        if (!kept.isEmpty()) {
+          scopes.add(kept.size() == ss.getSpansCount() ? ss : ss.toBuilder().clearSpans().addAllSpans(kept).build());
+        }
+      }
+      if (!scopes.isEmpty()) {
+        out.add(scopesChanged ? rs.toBuilder().clearScopeSpans().addAllScopeSpans(scopes).build() : rs);
+      }
+    }
+    return out;
   }
 
   private boolean logNow() {
@@ -156,9 +219,9 @@ final class SpanLimiter {
   final class Limited {
     private final Traces traces;
     private final Counts counts;
-    private final Map<TraceKey, Integer> admitted;
+    private final Collection<TraceCount> admitted;
 
-    private Limited(Traces traces, Counts counts, Map<TraceKey, Integer> admitted) {
+    private Limited(Traces traces, Counts counts, Collection<TraceCount> admitted) {
       this.traces = traces;
       this.counts = counts;
       this.admitted = admitted;
@@ -184,7 +247,11 @@ final class SpanLimiter {
      */
     void unwritten() {
       synchronized (spansPerTrace) {
-        admitted.forEach((key, n) -> spansPerTrace.computeIfPresent(key, (k, v) -> v > n ? v - n : null));
+        for (TraceCount t : admitted) {
+          if (t.admitted > 0) {
+            spansPerTrace.computeIfPresent(t.key, (k, v) -> v > t.admitted ? v - t.admitted : null);
+          }
+        }
       }
     }
 
@@ -204,153 +271,181 @@ final class SpanLimiter {
     long droppedLinks;
   }
 
+  /** An attribute list cut to the limits, with its new {@code dropped_attributes_count}. */
+  private record Attributes(List<KeyValue> kept, int droppedCount) {}
+
   private ResourceSpans limitResourceSpans(ResourceSpans rs, Counts c) {
-    ResourceSpans.Builder b = null;
-    List<KeyValue> resource = attributes(rs.getResource().getAttributesList(), c);
-    if (resource != null) {
-      b = rs.toBuilder();
-      b.getResourceBuilder().clearAttributes().addAllAttributes(resource).setDroppedAttributesCount(
-          dropped(rs.getResource().getDroppedAttributesCount(), rs.getResource().getAttributesCount(), resource));
+    Resource r = rs.getResource();
+    Attributes a = attributes(r.getAttributesList(), r.getDroppedAttributesCount(), c);
+    List<ScopeSpans> scopes = limitEach(rs.getScopeSpansList(), Integer.MAX_VALUE, cutScopeSpans, c);
+    if (a == null && scopes == null) {
+      return rs;
     }
-    for (int i = 0; i < rs.getScopeSpansCount(); i++) {
-      ScopeSpans ss = limitScopeSpans(rs.getScopeSpans(i), c);
-      if (ss != rs.getScopeSpans(i)) {
-        b = b != null ? b : rs.toBuilder();
-        b.setScopeSpans(i, ss);
-      }
+    ResourceSpans.Builder b = rs.toBuilder();
+    if (a != null) {
+      b.getResourceBuilder().clearAttributes().addAllAttributes(a.kept()).setDroppedAttributesCount(a.droppedCount());
     }
-    return b == null ? rs : b.build();
+    return (scopes == null ? b : b.clearScopeSpans().addAllScopeSpans(scopes)).build();
   }
 
   private ScopeSpans limitScopeSpans(ScopeSpans ss, Counts c) {
-    ScopeSpans.Builder b = null;
-    List<KeyValue> scope = attributes(ss.getScope().getAttributesList(), c);
-    if (scope != null) {
-      b = ss.toBuilder();
-      b.getScopeBuilder().clearAttributes().addAllAttributes(scope).setDroppedAttributesCount(
-          dropped(ss.getScope().getDroppedAttributesCount(), ss.getScope().getAttributesCount(), scope));
+    InstrumentationScope s = ss.getScope();
+    Attributes a = attributes(s.getAttributesList(), s.getDroppedAttributesCount(), c);
+    List<Span> spans = limitEach(ss.getSpansList(), Integer.MAX_VALUE, cutSpan, c);
+    if (a == null && spans == null) {
+      return ss;
     }
-    for (int i = 0; i < ss.getSpansCount(); i++) {
-      Span span = limitSpan(ss.getSpans(i), c);
-      if (span != ss.getSpans(i)) {
-        b = b != null ? b : ss.toBuilder();
-        b.setSpans(i, span);
-      }
+    ScopeSpans.Builder b = ss.toBuilder();
+    if (a != null) {
+      b.getScopeBuilder().clearAttributes().addAllAttributes(a.kept()).setDroppedAttributesCount(a.droppedCount());
     }
-    return b == null ? ss : b.build();
+    return (spans == null ? b : b.clearSpans().addAllSpans(spans)).build();
   }
 
   private Span limitSpan(Span span, Counts c) {
-    Span.Builder b = null;
-    List<KeyValue> attributes = attributes(span.getAttributesList(), c);
-    if (attributes != null) {
-      b = span.toBuilder().clearAttributes().addAllAttributes(attributes).setDroppedAttributesCount(
-          dropped(span.getDroppedAttributesCount(), span.getAttributesCount(), attributes));
+    if (fitsWhole(span)) {
+      return span;
     }
-    int events = Math.min(span.getEventsCount(), maxEvents);
-    List<Span.Event> keptEvents = new ArrayList<>(events);
-    boolean eventsChanged = events < span.getEventsCount();
-    for (Span.Event e : span.getEventsList().subList(0, events)) {
-      List<KeyValue> a = attributes(e.getAttributesList(), c);
-      eventsChanged |= a != null;
-      keptEvents.add(a == null ? e : e.toBuilder().clearAttributes().addAllAttributes(a)
-          .setDroppedAttributesCount(dropped(e.getDroppedAttributesCount(), e.getAttributesCount(), a)).build());
+    Attributes a = attributes(span.getAttributesList(), span.getDroppedAttributesCount(), c);
+    List<Span.Event> events = limitEach(span.getEventsList(), maxEvents, cutEvent, c);
+    List<Span.Link> links = limitEach(span.getLinksList(), maxLinks, cutLink, c);
+    if (a == null && events == null && links == null) {
+      return span;
     }
-    if (eventsChanged) {
-      c.droppedEvents += span.getEventsCount() - events;
-      b = (b != null ? b : span.toBuilder()).clearEvents().addAllEvents(keptEvents)
-          .setDroppedEventsCount(saturatedAdd(span.getDroppedEventsCount(), span.getEventsCount() - events));
+    Span.Builder b = span.toBuilder();
+    if (a != null) {
+      b.clearAttributes().addAllAttributes(a.kept()).setDroppedAttributesCount(a.droppedCount());
     }
-    int links = Math.min(span.getLinksCount(), maxLinks);
-    List<Span.Link> keptLinks = new ArrayList<>(links);
-    boolean linksChanged = links < span.getLinksCount();
-    for (Span.Link l : span.getLinksList().subList(0, links)) {
-      List<KeyValue> a = attributes(l.getAttributesList(), c);
-      linksChanged |= a != null;
-      keptLinks.add(a == null ? l : l.toBuilder().clearAttributes().addAllAttributes(a)
-          .setDroppedAttributesCount(dropped(l.getDroppedAttributesCount(), l.getAttributesCount(), a)).build());
+    if (events != null) {
+      int dropped = span.getEventsCount() - events.size();
+      c.droppedEvents += dropped;
+      b.clearEvents().addAllEvents(events).setDroppedEventsCount(saturatedAdd(span.getDroppedEventsCount(), dropped));
     }
-    if (linksChanged) {
-      c.droppedLinks += span.getLinksCount() - links;
-      b = (b != null ? b : span.toBuilder()).clearLinks().addAllLinks(keptLinks)
-          .setDroppedLinksCount(saturatedAdd(span.getDroppedLinksCount(), span.getLinksCount() - links));
+    if (links != null) {
+      int dropped = span.getLinksCount() - links.size();
+      c.droppedLinks += dropped;
+      b.clearLinks().addAllLinks(links).setDroppedLinksCount(saturatedAdd(span.getDroppedLinksCount(), dropped));
     }
-    return b == null ? span : b.build();
+    return b.build();
   }
 
-  /** Returns {@code attributes} cut to the limits, or null when they are within them. */
-  private @Nullable List<KeyValue> attributes(List<KeyValue> attributes, Counts c) {
-    int n = Math.min(attributes.size(), maxAttributes);
-    List<KeyValue> out = null;
+  /**
+   * Whether {@code span} is within every limit by its counts and its encoded size alone: no value inside a span is
+   * longer than the span's encoding. False says only that the span must be walked.
+   */
+  private boolean fitsWhole(Span span) {
+    // The message keeps its size once computed, and a store that serializes the span reuses it.
+    if (span.getSerializedSize() > maxValueLength || span.getAttributesCount() > maxAttributes
+        || span.getEventsCount() > maxEvents || span.getLinksCount() > maxLinks) {
+      return false;
+    }
+    for (int i = 0; i < span.getEventsCount(); i++) {
+      if (span.getEvents(i).getAttributesCount() > maxAttributes) {
+        return false;
+      }
+    }
+    for (int i = 0; i < span.getLinksCount(); i++) {
+      if (span.getLinks(i).getAttributesCount() > maxAttributes) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  private Span.Event limitEvent(Span.Event e, Counts c) {
+    Attributes a = attributes(e.getAttributesList(), e.getDroppedAttributesCount(), c);
+    return a == null ? e : e.toBuilder().clearAttributes().addAllAttributes(a.kept())
+        .setDroppedAttributesCount(a.droppedCount()).build();
+  }
+
+  private Span.Link limitLink(Span.Link l, Counts c) {
+    Attributes a = attributes(l.getAttributesList(), l.getDroppedAttributesCount(), c);
+    return a == null ? l : l.toBuilder().clearAttributes().addAllAttributes(a.kept())
+        .setDroppedAttributesCount(a.droppedCount()).build();
+  }
+
+  /**
+   * Returns {@code attributes}, of which {@code droppedCount} were dropped before, cut to the limits; null when they
+   * are within them.
+   */
+  private @Nullable Attributes attributes(List<KeyValue> attributes, int droppedCount, Counts c) {
+    List<KeyValue> kept = limitEach(attributes, maxAttributes, cutKeyValue, c);
+    if (kept == null) {
+      return null;
+    }
+    int dropped = attributes.size() - kept.size();
+    c.droppedAttributes += dropped;
+    return new Attributes(kept, saturatedAdd(droppedCount, dropped));
+  }
+
+  /**
+   * Returns the first {@code max} of {@code items}, each cut by {@code cut}; null when that is {@code items}
+   * unchanged. Allocates nothing in that case.
+   */
+  private static <T> @Nullable List<T> limitEach(List<T> items, int max, Cut<T> cut, Counts c) {
+    int n = Math.min(items.size(), max);
+    List<T> out = null;
     for (int i = 0; i < n; i++) {
-      KeyValue kv = attributes.get(i);
-      AnyValue v = value(kv.getValue(), c);
-      if (v != null && out == null) {
-        out = new ArrayList<>(attributes.subList(0, i));
+      T item = items.get(i);
+      T limited = cut.apply(item, c);
+      if (limited != item && out == null) {
+        out = new ArrayList<>(n);
+        out.addAll(items.subList(0, i));
       }
       if (out != null) {
-        out.add(v == null ? kv : kv.toBuilder().setValue(v).build());
+        out.add(limited);
       }
     }
-    if (out == null && n < attributes.size()) {
-      out = new ArrayList<>(attributes.subList(0, n));
-    }
-    c.droppedAttributes += attributes.size() - n;
-    return out;
+    return out == null && n < items.size() ? items.subList(0, n) : out;
   }
 
-  /** Returns {@code v} with its strings and byte arrays cut to the value length, or null when none is longer. */
-  private @Nullable AnyValue value(AnyValue v, Counts c) {
+  private KeyValue limitKeyValue(KeyValue kv, Counts c) {
+    AnyValue v = limitValue(kv.getValue(), c);
+    return v == kv.getValue() ? kv : kv.toBuilder().setValue(v).build();
+  }
+
+  /**
+   * Returns {@code v} with its strings and byte arrays cut to the value length; {@code v} itself when none is longer.
+   */
+  private AnyValue limitValue(AnyValue v, Counts c) {
+    // No string (in UTF-8, at least one byte a code point) or byte array inside a value is longer than the value's
+    // encoding. Its size is kept by the message and reused when the span is serialized, and it is computed without
+    // converting a string between String and UTF-8 bytes as getStringValueBytes() would.
+    if (v.getSerializedSize() <= maxValueLength) {
+      return v;
+    }
     switch (v.getValueCase()) {
       case STRING_VALUE: {
-        // UTF-8 has at least one byte per code point, so a short encoding needs no decoding.
         if (v.getStringValueBytes().size() <= maxValueLength) {
-          return null;
+          return v;
         }
         String s = v.getStringValue();
         if (s.length() <= maxValueLength || s.codePointCount(0, s.length()) <= maxValueLength) {
-          return null;
+          return v;
         }
         c.truncatedValues++;
         return AnyValue.newBuilder().setStringValue(s.substring(0, s.offsetByCodePoints(0, maxValueLength))).build();
       }
       case BYTES_VALUE: {
         if (v.getBytesValue().size() <= maxValueLength) {
-          return null;
+          return v;
         }
         c.truncatedValues++;
         return AnyValue.newBuilder().setBytesValue(v.getBytesValue().substring(0, maxValueLength)).build();
       }
       case ARRAY_VALUE: {
-        ArrayValue.Builder b = null;
-        for (int i = 0; i < v.getArrayValue().getValuesCount(); i++) {
-          AnyValue e = value(v.getArrayValue().getValues(i), c);
-          if (e != null) {
-            b = b != null ? b : v.getArrayValue().toBuilder();
-            b.setValues(i, e);
-          }
-        }
-        return b == null ? null : AnyValue.newBuilder().setArrayValue(b).build();
+        List<AnyValue> values = limitEach(v.getArrayValue().getValuesList(), Integer.MAX_VALUE, cutValue, c);
+        return values == null ? v
+            : v.toBuilder().setArrayValue(v.getArrayValue().toBuilder().clearValues().addAllValues(values)).build();
       }
       case KVLIST_VALUE: {
-        KeyValueList.Builder b = null;
-        for (int i = 0; i < v.getKvlistValue().getValuesCount(); i++) {
-          KeyValue kv = v.getKvlistValue().getValues(i);
-          AnyValue e = value(kv.getValue(), c);
-          if (e != null) {
-            b = b != null ? b : v.getKvlistValue().toBuilder();
-            b.setValues(i, kv.toBuilder().setValue(e));
-          }
-        }
-        return b == null ? null : AnyValue.newBuilder().setKvlistValue(b).build();
+        List<KeyValue> values = limitEach(v.getKvlistValue().getValuesList(), Integer.MAX_VALUE, cutKeyValue, c);
+        return values == null ? v
+            : v.toBuilder().setKvlistValue(v.getKvlistValue().toBuilder().clearValues().addAllValues(values)).build();
       }
       default:
-        return null;
+        return v;
     }
-  }
-
-  private static int dropped(int before, int count, List<KeyValue> kept) {
-    return saturatedAdd(before, count - kept.size());
   }
 
   /** Adds to a {@code uint32} count held in an int, stopping at its maximum. */

@@ -25,6 +25,7 @@ import org.junit.jupiter.api.Test;
 class SpanLimiterTest {
   private static final ByteString TRACE_A = trace(1);
   private static final ByteString TRACE_B = trace(2);
+  private static final ByteString TRACE_C = trace(3);
 
   private final Telemetry telemetry = new Telemetry();
 
@@ -32,11 +33,63 @@ class SpanLimiterTest {
   void aBatchWithinTheLimitsIsTheSameInstance() {
     Traces in = batch(span(TRACE_A, 1).addAttributes(kv("http.route", "/orders/{id}")).build());
 
-    SpanLimiter.Limited out = limiter(limits()).limit(in);
-    out.count(telemetry, "storage");
+    assertUnchanged(limits(), in);
+  }
 
-    assertThat(out.traces()).isSameAs(in);
-    assertThat(telemetry.counters()).isEmpty();
+  @Test
+  void aBatchAtEveryLimitButOverNoneIsTheSameInstance() {
+    LimitsConfig l = limits();
+    l.maxAttributeValueLength = 4;
+    l.maxAttributesPerSpan = 2;
+    l.maxEventsPerSpan = 2;
+    l.maxLinksPerSpan = 1;
+    l.maxSpansPerTrace = 2;
+    AnyValue array = AnyValue.newBuilder().setArrayValue(ArrayValue.newBuilder().addValues(str("abcd"))
+        .addValues(AnyValue.newBuilder().setBytesValue(ByteString.copyFrom(new byte[] {1, 2, 3, 4})))).build();
+    AnyValue kvlist = AnyValue.newBuilder().setKvlistValue(KeyValueList.newBuilder().addValues(kv("k", "wxyz")))
+        .build();
+    Span.Event event = Span.Event.newBuilder().setName("e").addAttributes(kv("a", "abcd"))
+        .addAttributes(kv("b", "abcd")).build();
+    Span full = span(TRACE_A, 1)
+        // Four code points in twelve UTF-8 bytes.
+        .addAttributes(kv("cjk", "\u4E2D\u6587\u5B57\u7B26"))
+        .addAttributes(KeyValue.newBuilder().setKey("array").setValue(array))
+        .addEvents(event).addEvents(event)
+        .addLinks(Span.Link.newBuilder().setTraceId(TRACE_B).setSpanId(spanId(1))
+            .addAttributes(KeyValue.newBuilder().setKey("kvlist").setValue(kvlist)).addAttributes(kv("c", "abcd")))
+        .build();
+    ResourceSpans rs = resource("shop", span(TRACE_A, 2).build(), span(TRACE_B, 1).build()).toBuilder()
+        .addScopeSpans(ScopeSpans.newBuilder().setScope(InstrumentationScope.newBuilder().setName("lib")
+            .addAttributes(kv("s1", "abcd")).addAttributes(kv("s2", "abcd"))).addSpans(full))
+        .build();
+    Traces in = Traces.of(List.of(rs, resource("cart", span(TRACE_B, 2).build())));
+
+    assertUnchanged(l, in);
+  }
+
+  @Test
+  void rebuildsOnlyTheMessagesThatHoldSomethingOverALimit() {
+    LimitsConfig l = limits();
+    l.maxAttributeValueLength = 4;
+    Span.Event event = Span.Event.newBuilder().setName("e").addAttributes(kv("a", "abcd")).build();
+    Span within = span(TRACE_A, 1).addAttributes(kv("ok", "abcd")).build();
+    Span over = span(TRACE_A, 2).addAttributes(kv("ok", "abcd")).addAttributes(kv("long", "abcdefgh"))
+        .addEvents(event).build();
+    ResourceSpans cut = resource("shop", within, over);
+    ResourceSpans untouched = resource("cart", span(TRACE_B, 1).build());
+    Traces in = Traces.of(List.of(cut, untouched));
+
+    Traces out = limitAndCount(l, in);
+
+    assertThat(out).isNotSameAs(in);
+    assertThat(out.resourceSpans().get(1)).isSameAs(untouched);
+    ScopeSpans scope = out.resourceSpans().get(0).getScopeSpans(0);
+    assertThat(scope.getSpans(0)).isSameAs(within);
+    Span got = scope.getSpans(1);
+    assertThat(got.getAttributesList()).containsExactly(kv("ok", "abcd"), kv("long", "abcd"));
+    assertThat(got.getAttributes(0)).isSameAs(over.getAttributes(0));
+    assertThat(got.getEvents(0)).isSameAs(event);
+    assertThat(counter(SpanLimiter.TRUNCATED_VALUES)).isEqualTo(1);
   }
 
   @Test
@@ -53,15 +106,14 @@ class SpanLimiterTest {
         .addAttributes(kv("cjk", "\u4E2D\u6587\u5B57\u7B26"))
         .build());
 
-    SpanLimiter.Limited out = limiter(l).limit(in);
-    out.count(telemetry, "storage");
+    Traces out = limitAndCount(l, in);
 
-    Map<String, String> values = stringValues(only(out.traces()).getAttributesList());
+    Map<String, String> values = stringValues(only(out).getAttributesList());
     assertThat(values).containsExactly(Map.entry("emoji", "a\uD83D\uDE00b\uD83D\uDE00"),
         Map.entry("exact", "abcd"), Map.entry("ascii", "abcd"), Map.entry("cjk", "\u4E2D\u6587\u5B57\u7B26"));
     assertThat(new String(values.get("emoji").getBytes(StandardCharsets.UTF_8), StandardCharsets.UTF_8))
         .isEqualTo(values.get("emoji"));
-    assertThat(only(out.traces()).getDroppedAttributesCount()).isZero();
+    assertThat(only(out).getDroppedAttributesCount()).isZero();
     // The two span values, and the resource's service.name "checkout".
     assertThat(counter(SpanLimiter.TRUNCATED_VALUES)).isEqualTo(3);
   }
@@ -82,10 +134,9 @@ class SpanLimiterTest {
         .addAttributes(KeyValue.newBuilder().setKey("kvlist").setValue(kvlist))
         .build());
 
-    SpanLimiter.Limited out = limiter(l).limit(in);
-    out.count(telemetry, "storage");
+    Traces out = limitAndCount(l, in);
 
-    List<KeyValue> a = only(out.traces()).getAttributesList();
+    List<KeyValue> a = only(out).getAttributesList();
     assertThat(a.get(0).getValue().getBytesValue()).isEqualTo(ByteString.copyFrom(new byte[] {1, 2, 3}));
     assertThat(a.get(1).getValue().getArrayValue().getValuesList()).containsExactly(
         str("abc"), str("ab"), AnyValue.newBuilder().setIntValue(123456).build(), str("xyz"));
@@ -114,10 +165,9 @@ class SpanLimiterTest {
     }
     Traces in = batch(s.build());
 
-    SpanLimiter.Limited out = limiter(l).limit(in);
-    out.count(telemetry, "storage");
+    Traces out = limitAndCount(l, in);
 
-    Span span = only(out.traces());
+    Span span = only(out);
     assertThat(span.getAttributesList()).extracting(KeyValue::getKey).containsExactly("a0", "a1");
     assertThat(span.getDroppedAttributesCount()).isEqualTo(13);
     assertThat(span.getEventsList()).extracting(Span.Event::getName).containsExactly("first");
@@ -136,6 +186,26 @@ class SpanLimiterTest {
   }
 
   @Test
+  void cutsTheAttributesOfAnEventOrALinkInASpanOtherwiseWithinTheLimits() {
+    LimitsConfig l = limits();
+    l.maxAttributesPerSpan = 2;
+    List<KeyValue> three = List.of(kv("x0", "v"), kv("x1", "v"), kv("x2", "v"));
+    Traces in = batch(
+        span(TRACE_A, 1).addEvents(Span.Event.newBuilder().setName("e").addAllAttributes(three)).build(),
+        span(TRACE_A, 2).addLinks(Span.Link.newBuilder().setTraceId(TRACE_B).setSpanId(spanId(1))
+            .addAllAttributes(three)).build());
+
+    Traces out = limitAndCount(l, in);
+
+    List<Span> spans = out.resourceSpans().get(0).getScopeSpans(0).getSpansList();
+    assertThat(spans.get(0).getEvents(0).getAttributesList()).containsExactlyElementsOf(three.subList(0, 2));
+    assertThat(spans.get(0).getEvents(0).getDroppedAttributesCount()).isEqualTo(1);
+    assertThat(spans.get(1).getLinks(0).getAttributesList()).containsExactlyElementsOf(three.subList(0, 2));
+    assertThat(spans.get(1).getLinks(0).getDroppedAttributesCount()).isEqualTo(1);
+    assertThat(counter(SpanLimiter.DROPPED_ATTRIBUTES)).isEqualTo(2);
+  }
+
+  @Test
   void limitsResourceAndScopeAttributesToo() {
     LimitsConfig l = limits();
     l.maxAttributesPerSpan = 1;
@@ -148,9 +218,7 @@ class SpanLimiterTest {
             .addSpans(span(TRACE_A, 1)))
         .build();
 
-    SpanLimiter.Limited out = limiter(l).limit(Traces.of(List.of(rs)));
-
-    ResourceSpans got = out.traces().resourceSpans().get(0);
+    ResourceSpans got = limitAndCount(l, Traces.of(List.of(rs))).resourceSpans().get(0);
     assertThat(got.getResource().getAttributesList()).containsExactly(kv("service.name", "ch"));
     assertThat(got.getResource().getDroppedAttributesCount()).isEqualTo(1);
     assertThat(got.getScopeSpans(0).getScope().getAttributesList()).containsExactly(kv("s1", "ab"));
@@ -172,9 +240,7 @@ class SpanLimiterTest {
 
   @Test
   void storesSpansOfATraceUpToTheCapAndDropsTheRest() {
-    LimitsConfig l = limits();
-    l.maxSpansPerTrace = 3;
-    SpanLimiter limiter = limiter(l);
+    SpanLimiter limiter = capped(3);
 
     SpanLimiter.Limited first = limiter.limit(batch(span(TRACE_A, 1).build(), span(TRACE_A, 2).build(),
         span(TRACE_B, 1).build()));
@@ -193,10 +259,35 @@ class SpanLimiterTest {
   }
 
   @Test
+  void keepsTheFirstSpansOfEachTraceInBatchOrderAcrossResourcesAndScopes() {
+    SpanLimiter limiter = capped(2);
+    Traces in = Traces.of(List.of(
+        resource("shop", span(TRACE_A, 1).build(), span(TRACE_B, 1).build(), span(TRACE_A, 2).build(),
+            span(TRACE_C, 1).build(), span(TRACE_A, 3).build()),
+        resource("cart", span(TRACE_B, 2).build(), span(TRACE_B, 3).build(), span(TRACE_A, 4).build()),
+        // Every span of this resource is over its trace's cap, so the resource goes too.
+        resource("pay", span(TRACE_A, 5).build())));
+
+    SpanLimiter.Limited first = limiter.limit(in);
+    first.count(telemetry, "storage");
+    SpanLimiter.Limited second = limiter.limit(batch(span(TRACE_C, 2).build(), span(TRACE_C, 3).build(),
+        span(TRACE_A, 6).build(), span(TRACE_B, 4).build()));
+    second.count(telemetry, "storage");
+
+    assertThat(spanIds(first.traces())).containsExactly("A1", "B1", "A2", "C1", "B2");
+    assertThat(first.traces().resourceSpans()).extracting(rs -> rs.getResource().getAttributes(0).getValue()
+        .getStringValue()).containsExactly("shop", "cart");
+    assertThat(spanIds(second.traces())).containsExactly("C2");
+    assertThat(counter(SpanLimiter.DROPPED_SPANS)).isEqualTo(4 + 3);
+
+    second.unwritten();
+    assertThat(spanIds(limiter.limit(batch(span(TRACE_C, 2).build(), span(TRACE_C, 3).build())).traces()))
+        .containsExactly("C2");
+  }
+
+  @Test
   void countsTracesPerTenant() {
-    LimitsConfig l = limits();
-    l.maxSpansPerTrace = 1;
-    SpanLimiter limiter = limiter(l);
+    SpanLimiter limiter = capped(1);
 
     assertThat(limiter.limit(batch(span(TRACE_A, 1).build()).withTenant("acme")).traces().spanCount()).isEqualTo(1);
     SpanLimiter.Limited other = limiter.limit(batch(span(TRACE_A, 2).build()).withTenant("globex"));
@@ -210,9 +301,7 @@ class SpanLimiterTest {
 
   @Test
   void aBatchThatWasNotWrittenGivesItsSpansBack() {
-    LimitsConfig l = limits();
-    l.maxSpansPerTrace = 2;
-    SpanLimiter limiter = limiter(l);
+    SpanLimiter limiter = capped(2);
     Traces in = batch(span(TRACE_A, 1).build(), span(TRACE_A, 2).build());
 
     limiter.limit(in).unwritten();
@@ -224,10 +313,7 @@ class SpanLimiterTest {
 
   @Test
   void forgetsTheLeastRecentlyWrittenTraceBeyondMaxTrackedTraces() {
-    LimitsConfig l = limits();
-    l.maxSpansPerTrace = 1;
-    l.maxTrackedTraces = 1;
-    SpanLimiter limiter = limiter(l);
+    SpanLimiter limiter = capped(1, 1);
 
     limiter.limit(batch(span(TRACE_A, 1).build()));
     limiter.limit(batch(span(TRACE_B, 1).build()));
@@ -238,21 +324,45 @@ class SpanLimiterTest {
   }
 
   @Test
+  void aBatchLeavesItsTracesInTheLruInTheOrderTheirLastSpansCame() {
+    SpanLimiter limiter = capped(1, 2);
+
+    SpanLimiter.Limited first = limiter.limit(batch(span(TRACE_A, 1).build(), span(TRACE_B, 1).build(),
+        span(TRACE_C, 1).build(), span(TRACE_A, 2).build()));
+
+    assertThat(spanIds(first.traces())).containsExactly("A1", "B1", "C1");
+    // A came last, so B is the one forgotten.
+    assertThat(limiter.limit(batch(span(TRACE_A, 3).build())).traces().isEmpty()).isTrue();
+    assertThat(spanIds(limiter.limit(batch(span(TRACE_B, 2).build())).traces())).containsExactly("B2");
+  }
+
+  @Test
   void aTenMegabyteValueAndAHundredThousandAttributesAreCutToTheDefaults() {
     Span.Builder s = span(TRACE_A, 1).addAttributes(kv("big", "x".repeat(10 << 20)));
     for (int i = 0; i < 100_000; i++) {
       s.addAttributes(kv("k" + i, "v"));
     }
 
-    SpanLimiter.Limited out = limiter(limits()).limit(batch(s.build()));
-    out.count(telemetry, "storage");
+    Traces out = limitAndCount(limits(), batch(s.build()));
 
-    Span span = only(out.traces());
+    Span span = only(out);
     assertThat(span.getAttributes(0).getValue().getStringValue()).hasSize(65_536);
     assertThat(span.getAttributesCount()).isEqualTo(1_024);
     assertThat(span.getDroppedAttributesCount()).isEqualTo(100_001 - 1_024);
     assertThat(counter(SpanLimiter.TRUNCATED_VALUES)).isEqualTo(1);
     assertThat(counter(SpanLimiter.DROPPED_ATTRIBUTES)).isEqualTo(100_001 - 1_024);
+  }
+
+  /** Cuts {@code in} to {@code l} and counts what was cut, as the exporter does once the batch is written. */
+  private Traces limitAndCount(LimitsConfig l, Traces in) {
+    SpanLimiter.Limited out = limiter(l).limit(in);
+    out.count(telemetry, "storage");
+    return out.traces();
+  }
+
+  private void assertUnchanged(LimitsConfig l, Traces in) {
+    assertThat(limitAndCount(l, in)).isSameAs(in);
+    assertThat(telemetry.counters()).isEmpty();
   }
 
   private long counter(String metric) {
@@ -267,6 +377,17 @@ class SpanLimiterTest {
     return new SpanLimiter("main", l);
   }
 
+  private static SpanLimiter capped(int maxSpansPerTrace) {
+    return capped(maxSpansPerTrace, limits().maxTrackedTraces);
+  }
+
+  private static SpanLimiter capped(int maxSpansPerTrace, int maxTrackedTraces) {
+    LimitsConfig l = limits();
+    l.maxSpansPerTrace = maxSpansPerTrace;
+    l.maxTrackedTraces = maxTrackedTraces;
+    return limiter(l);
+  }
+
   private static ByteString trace(int n) {
     byte[] b = new byte[16];
     b[15] = (byte) n;
@@ -279,15 +400,19 @@ class SpanLimiterTest {
     return ByteString.copyFrom(b);
   }
 
+  /** A span named after its trace ("A", "B", "C" for traces 1, 2, 3) and {@code n}. */
   private static Span.Builder span(ByteString traceId, int n) {
     return Span.newBuilder().setTraceId(traceId).setSpanId(spanId(n))
-        .setName((traceId.equals(TRACE_A) ? "A" : "B") + n);
+        .setName((char) ('A' + traceId.byteAt(15) - 1) + String.valueOf(n));
   }
 
   private static Traces batch(Span... spans) {
-    return Traces.of(List.of(ResourceSpans.newBuilder()
-        .setResource(Resource.newBuilder().addAttributes(kv("service.name", "checkout")))
-        .addScopeSpans(ScopeSpans.newBuilder().addAllSpans(List.of(spans))).build()));
+    return Traces.of(List.of(resource("checkout", spans)));
+  }
+
+  private static ResourceSpans resource(String service, Span... spans) {
+    return ResourceSpans.newBuilder().setResource(Resource.newBuilder().addAttributes(kv("service.name", service)))
+        .addScopeSpans(ScopeSpans.newBuilder().addAllSpans(List.of(spans))).build();
   }
 
   private static Span only(Traces t) {
