@@ -22,8 +22,10 @@ import dev.skein.wire.jaeger.JaegerJson;
 import io.opentelemetry.proto.trace.v1.TracesData;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
-import java.util.Optional;
+import java.util.Map;
 
 /**
  * Jaeger's query API v1 ({@code /api}), with the parameters, units and JSON of Jaeger's
@@ -120,12 +122,11 @@ final class JaegerApi {
 
     Searcher.Page page = searcher.search(query, null, false);
     ArrayNode data = Http.NODES.arrayNode();
-    for (Searcher.Hit hit : page.hits()) {
-      List<String> warnings = new ArrayList<>();
-      Optional<LimitedTrace> t = searcher.trace(hit.summary().traceId(), warnings);
-      // A trace deleted by retention since the search is left out.
-      t.ifPresent(lt -> data.add(jaegerTrace(lt.spans(), warnings)));
-    }
+    Map<TraceId, List<String>> warnings = new HashMap<>();
+    // A trace deleted by retention since the search is left out.
+    searcher.traces(page.hits().stream().map(h -> h.summary().traceId()).toList(),
+        id -> warnings.computeIfAbsent(id, k -> new ArrayList<>()))
+        .forEach((id, lt) -> data.add(jaegerTrace(lt.spans(), warnings.getOrDefault(id, List.of()))));
     ObjectNode out = envelope(data, 0);
     out.put("limit", limit);
     if (page.next() != null) {
@@ -146,11 +147,12 @@ final class JaegerApi {
     }
     ArrayNode data = Http.NODES.arrayNode();
     ArrayNode errors = Http.NODES.arrayNode();
-    for (TraceId id : ids) {
-      List<String> warnings = new ArrayList<>();
-      Optional<LimitedTrace> t = searcher.trace(id, warnings);
-      if (t.isPresent()) {
-        data.add(jaegerTrace(t.get().spans(), warnings));
+    Map<TraceId, List<String>> warnings = new HashMap<>();
+    Map<TraceId, LimitedTrace> found = searcher.traces(ids, id -> warnings.computeIfAbsent(id, k -> new ArrayList<>()));
+    for (TraceId id : new LinkedHashSet<>(ids)) {
+      LimitedTrace t = found.get(id);
+      if (t != null) {
+        data.add(jaegerTrace(t.spans(), warnings.getOrDefault(id, List.of())));
       } else {
         errors.addObject().put("code", 404).put("msg", "trace not found").put("traceID", id.hex());
       }

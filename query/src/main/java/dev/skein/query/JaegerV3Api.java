@@ -17,7 +17,6 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 
 /**
  * Jaeger's api_v3 over HTTP ({@code /api/v3}), as Jaeger v2's HTTP gateway serves it: traces as
@@ -108,11 +107,8 @@ final class JaegerV3Api {
     b.limit(p.limit("query.num_traces", DEFAULT_LIMIT, limits.maxTracesPerSearch()));
     Searcher.Page page = searcher.search(b.build(), null, false);
     List<String> warnings = new ArrayList<>();
-    List<LimitedTrace> traces = new ArrayList<>();
-    for (Searcher.Hit hit : page.hits()) {
-      Optional<LimitedTrace> t = searcher.trace(hit.summary().traceId(), warnings);
-      t.ifPresent(traces::add);
-    }
+    List<LimitedTrace> traces = new ArrayList<>(searcher.traces(
+        page.hits().stream().map(h -> h.summary().traceId()).toList(), id -> warnings).values());
     if (traces.isEmpty()) {
       throw QueryException.notFound("No traces found");
     }

@@ -16,7 +16,9 @@ import dev.skein.storage.search.TraceQuery;
 import dev.skein.storage.search.TraceSummary;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.function.Function;
 
 /**
  * Runs searches for every API: the storage backend answers what it can; a TraceQL query it cannot
@@ -24,6 +26,9 @@ import java.util.Optional;
  * order, so paging stays stable and nothing loads more than a page of traces.
  */
 final class Searcher {
+  /** Candidate traces read at once when a query is decided trace by trace. */
+  private static final int TRACES_PER_READ = 20;
+
   private final java.util.function.Supplier<? extends TraceReader> readers;
   private final QueryLimits limits;
 
@@ -51,10 +56,15 @@ final class Searcher {
     if (traceQl == null || traceQl.exact()) {
       SearchResult r = reader().search(query);
       List<Hit> hits = new ArrayList<>(r.traces().size());
-      for (TraceSummary s : r.traces()) {
+      Map<TraceId, LimitedTrace> read = Map.of();
+      for (int i = 0; i < r.traces().size(); i++) {
+        TraceSummary s = r.traces().get(i);
         List<SpanRef> matched = null;
         if (withMatches && traceQl != null) {
-          matched = evaluate(traceQl, s, budget, warnings).orElse(List.of());
+          if (i % TRACES_PER_READ == 0) {
+            read = readFrom(r.traces(), i);
+          }
+          matched = evaluate(traceQl, s, read.get(s.traceId()), budget, warnings).orElse(List.of());
         }
         hits.add(new Hit(s, matched));
       }
@@ -68,10 +78,14 @@ final class Searcher {
     while (true) {
       SearchResult r = reader().search(candidates);
       List<TraceSummary> page = r.traces();
+      Map<TraceId, LimitedTrace> read = Map.of();
       for (int i = 0; i < page.size(); i++) {
         TraceSummary s = page.get(i);
+        if (i % TRACES_PER_READ == 0) {
+          read = readFrom(page, i);
+        }
         inspected++;
-        Optional<List<SpanRef>> matched = evaluate(traceQl, s, budget, warnings);
+        Optional<List<SpanRef>> matched = evaluate(traceQl, s, read.get(s.traceId()), budget, warnings);
         if (matched.isPresent()) {
           hits.add(new Hit(s, withMatches ? matched.get() : null));
         }
@@ -98,16 +112,40 @@ final class Searcher {
    */
   Optional<LimitedTrace> trace(TraceId id, List<String> warnings) {
     Optional<LimitedTrace> t = reader().trace(id, limits.maxSpansPerTrace());
-    t.ifPresent(lt -> {
-      if (lt.totalSpans() >= limits.storageMaxSpansPerTrace()) {
-        warnings.add("trace " + id.hex() + " reached the storage backend's cap of " + limits.storageMaxSpansPerTrace()
-            + " spans per trace (limits::max_spans_per_trace); spans received after that were not stored");
-      }
-      if (lt.truncated()) {
-        warnings.add(truncated(id, lt));
-      }
-    });
+    t.ifPresent(lt -> warn(id, lt, warnings));
     return t;
+  }
+
+  /**
+   * Reads the traces of {@code ids} at once, each as {@link #trace} reads it, in the order asked
+   * for; a trace no longer stored (deleted by retention since a search found it) is left out.
+   *
+   * @param warnings gives the list a trace's warnings are added to
+   */
+  Map<TraceId, LimitedTrace> traces(List<TraceId> ids, Function<TraceId, List<String>> warnings) {
+    Map<TraceId, LimitedTrace> read = reader().traces(ids, limits.maxSpansPerTrace());
+    read.forEach((id, lt) -> warn(id, lt, warnings.apply(id)));
+    return read;
+  }
+
+  private void warn(TraceId id, LimitedTrace lt, List<String> warnings) {
+    if (lt.totalSpans() >= limits.storageMaxSpansPerTrace()) {
+      warnings.add("trace " + id.hex() + " reached the storage backend's cap of " + limits.storageMaxSpansPerTrace()
+          + " spans per trace (limits::max_spans_per_trace); spans received after that were not stored");
+    }
+    if (lt.truncated()) {
+      warnings.add(truncated(id, lt));
+    }
+  }
+
+  /**
+   * The traces of up to {@value #TRACES_PER_READ} summaries from index {@code from}, read at once
+   * with the span cap and no warnings. Traces are read a few at a time: enough for one statement,
+   * few enough that memory stays small and the ones read past a search's last hit cost little.
+   */
+  private Map<TraceId, LimitedTrace> readFrom(List<TraceSummary> summaries, int from) {
+    return reader().traces(summaries.subList(from, Math.min(summaries.size(), from + TRACES_PER_READ)).stream()
+        .map(TraceSummary::traceId).toList(), limits.maxSpansPerTrace());
   }
 
   static String truncated(TraceId id, LimitedTrace t) {
@@ -115,17 +153,17 @@ final class Searcher {
         + " by start time are returned (max_spans_per_trace)";
   }
 
-  private Optional<List<SpanRef>> evaluate(TraceQlQuery q, TraceSummary s, RegexBudget budget, List<String> warnings) {
-    Optional<LimitedTrace> t = reader().trace(s.traceId(), limits.maxSpansPerTrace());
-    if (t.isEmpty()) {
+  private static Optional<List<SpanRef>> evaluate(TraceQlQuery q, TraceSummary s, @Nullable LimitedTrace t,
+      RegexBudget budget, List<String> warnings) {
+    if (t == null) {
       // Deleted by retention since the search: it no longer matches anything.
       return Optional.empty();
     }
-    if (t.get().truncated()) {
-      warnings.add("TraceQL was evaluated on the first " + t.get().spans().spanCount() + " of the "
-          + t.get().totalSpans() + " spans of trace " + s.traceId().hex() + " (max_spans_per_trace)");
+    if (t.truncated()) {
+      warnings.add("TraceQL was evaluated on the first " + t.spans().spanCount() + " of the "
+          + t.totalSpans() + " spans of trace " + s.traceId().hex() + " (max_spans_per_trace)");
     }
-    return q.evaluate(t.get().spans(), s, budget);
+    return q.evaluate(t.spans(), s, budget);
   }
 
   void require(Capability capability, String what) throws QueryException {

@@ -17,7 +17,9 @@ import dev.skein.storage.search.TraceQuery;
 import dev.skein.storage.search.TraceSummary;
 import dev.skein.storage.search.TraceSummaryBuilder;
 import java.util.Collection;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -64,6 +66,27 @@ public interface TraceReader {
       throw new IllegalArgumentException("maxSpans: " + maxSpans + " (expected: > 0)");
     }
     return trace(traceId).map(all -> LimitedTrace.truncate(all, maxSpans));
+  }
+
+  /**
+   * Returns several traces at once, each as {@link #trace(TraceId, int)} returns it, keyed by
+   * trace ID in the order of {@code traceIds}; a trace with no stored span is left out, and an ID
+   * asked for twice is read once. Backends should override this to read them in one go; this
+   * default reads them one by one.
+   *
+   * @throws IllegalArgumentException if {@code maxSpans} is not positive
+   */
+  default Map<TraceId, LimitedTrace> traces(List<TraceId> traceIds, int maxSpans) {
+    if (maxSpans <= 0) {
+      throw new IllegalArgumentException("maxSpans: " + maxSpans + " (expected: > 0)");
+    }
+    Map<TraceId, LimitedTrace> out = new LinkedHashMap<>();
+    for (TraceId id : traceIds) {
+      if (!out.containsKey(id)) {
+        trace(id, maxSpans).ifPresent(t -> out.put(id, t));
+      }
+    }
+    return out;
   }
 
   /**

@@ -630,6 +630,50 @@ public abstract class TraceStoreConformance {
         .hasMessageContaining("maxSpans: 0");
   }
 
+  @Test
+  void readsSeveralTracesAtOnceAsEachAlone() {
+    long start = recently();
+    // More traces than one statement of a backend may read, so reading in parts is covered too.
+    List<TraceId> small = new ArrayList<>();
+    Traces.Builder all = Traces.builder();
+    for (int n = 0; n < 45; n++) {
+      TraceId id = Fixtures.traceId(200 + n);
+      small.add(id);
+      Fixtures.fullTrace(id, start + n).forEachSpan(all::add);
+    }
+    TraceId big = Fixtures.traceId(99);
+    for (int n = 0; n < 30; n++) {
+      all.add(Fixtures.resource("batch-" + (n % 2)), Fixtures.defaultScope(),
+          Fixtures.span(big, Fixtures.spanId(big, n), n == 0 ? null : Fixtures.spanId(big, 0),
+              "step-" + n, SpanKind.SPAN_KIND_INTERNAL, start + n * 1_000L, start + n * 1_000L + 10).build());
+    }
+    write(all.build());
+    List<TraceId> asked = new ArrayList<>();
+    asked.add(small.get(3));
+    asked.add(Fixtures.traceId(100));
+    asked.add(big);
+    asked.addAll(small);
+    List<TraceId> expected = new ArrayList<>();
+    expected.add(small.get(3));
+    expected.add(big);
+    small.stream().filter(id -> !id.equals(small.get(3))).forEach(expected::add);
+
+    Map<TraceId, LimitedTrace> read = store.traces(asked, 10);
+
+    assertThat(read.keySet()).as("in the order asked for, unknown and repeated IDs left out")
+        .containsExactlyElementsOf(expected);
+    for (TraceId id : expected) {
+      LimitedTrace alone = store.trace(id, 10).orElseThrow();
+      assertThat(read.get(id).totalSpans()).as("total spans of %s", id).isEqualTo(alone.totalSpans());
+      assertSameSpans(read.get(id).spans(), alone.spans());
+    }
+    assertThat(read.get(big).truncated()).isTrue();
+    assertThat(read.get(big).totalSpans()).isEqualTo(30);
+    assertThat(store.traces(List.of(), 10)).isEmpty();
+    assertThatThrownBy(() -> store.traces(List.of(big), 0)).isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("maxSpans: 0");
+  }
+
   @TestFactory
   Stream<DynamicTest> answersEverySearchQueryOfTheQueriesFile() {
     if (!store.capabilities().supports(Capability.SEARCH)) {

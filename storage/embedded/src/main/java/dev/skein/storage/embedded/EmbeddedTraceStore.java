@@ -43,9 +43,12 @@ import java.sql.Statement;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collection;
 import java.util.Comparator;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -123,6 +126,11 @@ public final class EmbeddedTraceStore implements TraceStore {
   private static final String[] TYPE_NAMES = {"", "string", "bool", "int", "double"};
   private static final Comparator<Operation> OPERATION_ORDER =
       Comparator.comparing(Operation::name).thenComparing(Operation::spanKind);
+  /**
+   * Traces read by one statement: the spans of this many traces, each up to the span cap, are held
+   * at once.
+   */
+  private static final int TRACES_PER_READ = 20;
   private static final Duration CLOSE_TIMEOUT = Duration.ofMinutes(5);
   /**
    * Database files open in this process. DuckDB's driver hands a second open of the same file the
@@ -238,61 +246,95 @@ public final class EmbeddedTraceStore implements TraceStore {
   @Override
   public Optional<Traces> trace(TraceId traceId) {
     requireNonNull(traceId, "traceId");
-    return readTrace(traceId, Integer.MAX_VALUE).map(LimitedTrace::spans);
+    return Optional.ofNullable(readTraces(List.of(traceId), Integer.MAX_VALUE).get(traceId))
+        .map(LimitedTrace::spans);
   }
 
   @Override
   public Optional<LimitedTrace> trace(TraceId traceId, int maxSpans) {
     requireNonNull(traceId, "traceId");
+    return Optional.ofNullable(traces(List.of(traceId), maxSpans).get(traceId));
+  }
+
+  @Override
+  public Map<TraceId, LimitedTrace> traces(List<TraceId> traceIds, int maxSpans) {
+    requireNonNull(traceIds, "traceIds");
     if (maxSpans <= 0) {
       throw new IllegalArgumentException("maxSpans: " + maxSpans + " (expected: > 0)");
     }
-    return readTrace(traceId, maxSpans);
+    return readTraces(traceIds, maxSpans);
   }
 
-  private Optional<LimitedTrace> readTrace(TraceId traceId, int maxSpans) {
-    return read("reading trace " + traceId, connection -> {
-      List<long[]> ids = new ArrayList<>();
-      List<Span> spans = new ArrayList<>();
-      byte[] traceIdBytes = traceId.bytes().toByteArray();
+  /** A span as read, with the IDs of its headers. */
+  private record ReadSpan(long resourceId, long scopeId, Span span) {}
+
+  private Map<TraceId, LimitedTrace> readTraces(List<TraceId> traceIds, int maxSpans) {
+    Map<TraceId, LimitedTrace> out = new LinkedHashMap<>();
+    List<TraceId> distinct = new ArrayList<>(new LinkedHashSet<>(traceIds));
+    for (int from = 0; from < distinct.size(); from += TRACES_PER_READ) {
+      out.putAll(readChunk(distinct.subList(from, Math.min(distinct.size(), from + TRACES_PER_READ)), maxSpans));
+    }
+    return out;
+  }
+
+  private Map<TraceId, LimitedTrace> readChunk(List<TraceId> traceIds, int maxSpans) {
+    return read("reading " + (traceIds.size() == 1 ? "trace " + traceIds.get(0) : traceIds.size() + " traces"),
+        connection -> {
+      Map<TraceId, List<ReadSpan>> byTrace = new LinkedHashMap<>();
+      Map<TraceId, Integer> totals = new HashMap<>();
       Map<Long, ResourceSpans> resources = new HashMap<>();
       Map<Long, ScopeSpans> scopes = new HashMap<>();
-      int total = 0;
+      String in = TraceTables.inList(traceIds.stream().map(TraceId::hex).toList());
       try (Statement tx = connection.createStatement()) {
         // One snapshot for spans and headers, so retention cannot remove a header in between.
         tx.execute("BEGIN TRANSACTION");
         try {
+          // The spans are selected first, on their own: ordering or limiting in the same query
+          // makes DuckDB scan the whole table instead of looking the trace IDs up in the index.
           // Headers are fetched separately: joining them cost ten times the indexed span lookup.
           try (PreparedStatement ps = connection.prepareStatement(
-              "SELECT resource_id, scope_id, span, span_id, parent_span_id, start_ns, end_ns FROM spans"
-                  + " WHERE trace_id = ? ORDER BY start_ns, span_id, span_key LIMIT ?")) {
-            ps.setBytes(1, traceIdBytes);
-            ps.setLong(2, maxSpans);
+              "WITH selected AS MATERIALIZED (SELECT trace_id, resource_id, scope_id, span, span_id,"
+                  + " parent_span_id, start_ns, end_ns, span_key FROM spans WHERE trace_id IN (" + in + "))"
+                  + " SELECT trace_id, resource_id, scope_id, span, span_id, parent_span_id, start_ns, end_ns"
+                  + " FROM selected QUALIFY row_number() OVER"
+                  + " (PARTITION BY trace_id ORDER BY start_ns, span_id, span_key) <= ?"
+                  + " ORDER BY trace_id, start_ns, span_id, span_key")) {
+            ps.setLong(1, maxSpans);
             try (ResultSet rs = ps.executeQuery()) {
+              TraceId current = null;
+              byte[] currentBytes = null;
               while (rs.next()) {
-                ids.add(new long[] {rs.getLong(1), rs.getLong(2)});
-                spans.add(Batch.withColumns(rs.getBytes(3), traceId.bytes(), rs.getBytes(4), rs.getBytes(5),
-                    rs.getLong(6), rs.getLong(7)));
+                byte[] idBytes = rs.getBytes(1);
+                if (current == null || !Arrays.equals(idBytes, currentBytes)) {
+                  current = TraceId.of(ByteString.copyFrom(idBytes));
+                  currentBytes = idBytes;
+                }
+                long resourceId = rs.getLong(2);
+                long scopeId = rs.getLong(3);
+                resources.put(resourceId, null);
+                scopes.put(scopeId, null);
+                byTrace.computeIfAbsent(current, k -> new ArrayList<>()).add(new ReadSpan(resourceId, scopeId,
+                    Batch.withColumns(rs.getBytes(4), current.bytes(), rs.getBytes(5), rs.getBytes(6),
+                        rs.getLong(7), rs.getLong(8))));
               }
             }
           }
-          if (!ids.isEmpty()) {
-            total = ids.size();
-            if (total == maxSpans) {
-              try (PreparedStatement ps = connection.prepareStatement(
-                  "SELECT span_count FROM traces WHERE trace_id = ?")) {
-                ps.setBytes(1, traceId.bytes().toByteArray());
-                try (ResultSet rs = ps.executeQuery()) {
-                  if (rs.next()) {
-                    total = Math.max(total, rs.getInt(1));
-                  }
-                }
+          List<String> full = new ArrayList<>();
+          byTrace.forEach((id, spans) -> {
+            totals.put(id, spans.size());
+            if (spans.size() == maxSpans) {
+              full.add(id.hex());
+            }
+          });
+          if (!full.isEmpty()) {
+            try (ResultSet rs = tx.executeQuery(
+                "SELECT trace_id, span_count FROM traces WHERE trace_id IN (" + TraceTables.inList(full) + ")")) {
+              while (rs.next()) {
+                totals.merge(TraceId.of(ByteString.copyFrom(rs.getBytes(1))), rs.getInt(2), Math::max);
               }
             }
-            for (long[] id : ids) {
-              resources.put(id[0], null);
-              scopes.put(id[1], null);
-            }
+          }
+          if (!byTrace.isEmpty()) {
             headers.resources(tx, resources);
             headers.scopes(tx, scopes);
           }
@@ -302,14 +344,18 @@ public final class EmbeddedTraceStore implements TraceStore {
           throw e;
         }
       }
-      if (ids.isEmpty()) {
-        return Optional.<LimitedTrace>empty();
+      Map<TraceId, LimitedTrace> out = new LinkedHashMap<>();
+      for (TraceId id : traceIds) {
+        List<ReadSpan> spans = byTrace.get(id);
+        if (spans != null) {
+          Traces.Builder b = Traces.builder();
+          for (ReadSpan r : spans) {
+            b.add(resources.get(r.resourceId()), scopes.get(r.scopeId()), r.span());
+          }
+          out.put(id, new LimitedTrace(b.build(), totals.get(id)));
+        }
       }
-      Traces.Builder b = Traces.builder();
-      for (int i = 0; i < ids.size(); i++) {
-        b.add(resources.get(ids.get(i)[0]), scopes.get(ids.get(i)[1]), spans.get(i));
-      }
-      return Optional.of(new LimitedTrace(b.build(), total));
+      return out;
     });
   }
 
