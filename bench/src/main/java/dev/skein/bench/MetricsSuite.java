@@ -65,8 +65,11 @@ final class MetricsSuite {
     });
     Scenario s = paced.scenario();
     LoadGenerator.Result r = s.load();
-    report.paragraph("A fresh Skein (default configuration and JVM settings: the JVM may take up to a quarter of this "
-        + "machine's memory for its heap), " + ctx.warmup().toSeconds() + " s of warm-up, then " + measure.toSeconds()
+    List<String> jvmOptions = ServerProcess.defaultJvmOptions(ctx.serverJar);
+    report.paragraph("A fresh Skein (default configuration; the JVM options `./skein` uses: "
+        + (jvmOptions.isEmpty() ? "none, so the JVM may take up to a quarter of this machine's memory for its heap"
+            : "`" + String.join(" ", jvmOptions) + "`") + "), " + ctx.warmup().toSeconds() + " s of warm-up, then "
+        + measure.toSeconds()
         + " s measured at a steady 10,000 spans/s. Peak RSS is `VmHWM`: the most the process has ever had resident, "
         + "start-up included. RSS at the end: " + Report.mib(paced.rssAtEnd()) + ".");
     report.table(Scenario.COLUMNS, List.of(s.row()));

@@ -8,7 +8,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
-import java.util.Map;
 import java.util.Random;
 
 /**
@@ -94,7 +93,7 @@ final class ReliabilitySuite {
     Duration overload = Duration.ofMinutes(ctx.quick ? 2 : 5);
     Path data = ctx.dir("overload-skein");
     ServerProcess skein = ServerProcess.skein(ctx.serverJar, data, ctx.file("overload-skein.log"),
-        List.of(ctx.resource("overload.yaml")), Map.of("JAVA_TOOL_OPTIONS", "-Xmx" + XMX_MIB + "m"));
+        List.of(ctx.resource("overload.yaml")), List.of("-Xmx" + XMX_MIB + "m"));
     Workload otlp = Workload.create(Workload.Encoding.OTLP_PROTOBUF, 5, 8,
         System.currentTimeMillis() * 1_000_000L - Duration.ofMinutes(10).toNanos(), Duration.ofMinutes(5).toNanos(),
         10L << 40);

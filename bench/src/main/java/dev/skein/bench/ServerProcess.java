@@ -7,6 +7,7 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -15,11 +16,14 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.zip.ZipEntry;
+import java.util.zip.ZipFile;
 
 /**
  * A server under test as a separate process on free loopback ports: Skein's real jar with the
  * default configuration (the ports and data directory set through the environment variables that
- * configuration reads), or Zipkin server's exec jar with its default in-memory storage.
+ * configuration reads) and the default JVM options the jar carries in {@code jvm.options}, as
+ * {@code ./skein} runs it, or Zipkin server's exec jar with its default in-memory storage.
  */
 final class ServerProcess {
   private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
@@ -58,14 +62,14 @@ final class ServerProcess {
    */
   static ServerProcess skein(Path jar, Path data, Path log, List<Path> configs)
       throws IOException, InterruptedException {
-    return skein(jar, data, log, configs, Map.of());
+    return skein(jar, data, log, configs, List.of());
   }
 
   /**
-   * As {@link #skein(Path, Path, Path, List)}, with {@code extraEnv} added to the environment
-   * (such as {@code JAVA_TOOL_OPTIONS=-Xmx256m} for the JVM's options).
+   * As {@link #skein(Path, Path, Path, List)}, with {@code jvmOptions} (such as {@code -Xmx256m})
+   * after the jar's default JVM options, so that they win.
    */
-  static ServerProcess skein(Path jar, Path data, Path log, List<Path> configs, Map<String, String> extraEnv)
+  static ServerProcess skein(Path jar, Path data, Path log, List<Path> configs, List<String> jvmOptions)
       throws IOException, InterruptedException {
     Map<String, Integer> ports = new LinkedHashMap<>();
     for (String p : List.of("grpc", "http", "zipkin", "jaeger", "query", "health", "telemetry", "spanmetrics")) {
@@ -81,8 +85,7 @@ final class ServerProcess {
     env.put("SKEIN_HEALTH_ENDPOINT", "127.0.0.1:" + ports.get("health"));
     env.put("SKEIN_TELEMETRY_ENDPOINT", "127.0.0.1:" + ports.get("telemetry"));
     env.put("SKEIN_SPANMETRICS_ENDPOINT", "127.0.0.1:" + ports.get("spanmetrics"));
-    env.putAll(extraEnv);
-    return role("Skein", jar, configs, env, log, ports, "health");
+    return role("Skein", jar, jvmOptions, configs, env, log, ports, "health");
   }
 
   /**
@@ -92,7 +95,16 @@ final class ServerProcess {
    */
   static ServerProcess role(String name, Path jar, List<Path> configs, Map<String, String> env, Path log,
       Map<String, Integer> ports, String health) throws IOException, InterruptedException {
-    List<String> command = new ArrayList<>(List.of(java(), "-jar", jar.toString(), "run"));
+    return role(name, jar, List.of(), configs, env, log, ports, health);
+  }
+
+  private static ServerProcess role(String name, Path jar, List<String> jvmOptions, List<Path> configs,
+      Map<String, String> env, Path log, Map<String, Integer> ports, String health)
+      throws IOException, InterruptedException {
+    List<String> command = new ArrayList<>(List.of(java()));
+    command.addAll(defaultJvmOptions(jar));
+    command.addAll(jvmOptions);
+    command.addAll(List.of("-jar", jar.toString(), "run"));
     for (Path config : configs) {
       command.add("--config");
       command.add(config.toAbsolutePath().toString());
@@ -197,6 +209,24 @@ final class ServerProcess {
   static int freePort() throws IOException {
     try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
       return s.getLocalPort();
+    }
+  }
+
+  /**
+   * The JVM options in the {@code jvm.options} that {@code jar} carries, the file {@code ./skein}
+   * reads from the sources: one option per line, {@code #} starting a comment. None when the jar
+   * has no such file (a build from before it existed).
+   */
+  static List<String> defaultJvmOptions(Path jar) throws IOException {
+    try (ZipFile zip = new ZipFile(jar.toFile())) {
+      ZipEntry entry = zip.getEntry("jvm.options");
+      if (entry == null) {
+        return List.of();
+      }
+      try (var in = zip.getInputStream(entry)) {
+        return new String(in.readAllBytes(), StandardCharsets.UTF_8).lines().map(String::strip)
+            .filter(l -> !l.isEmpty() && !l.startsWith("#")).toList();
+      }
     }
   }
 

@@ -43,8 +43,12 @@ final class StorageExtensionConfig implements ComponentConfig {
   static final class EmbeddedConfig {
     String path = "./data";
     Duration retention = Duration.ofDays(7);
-    /** DuckDB's memory cap, outside the JVM's heap. */
-    int memoryLimitMib = 1024;
+    /**
+     * DuckDB's memory cap, outside the JVM's heap. DuckDB fills what it is given with cached
+     * blocks, so the cap is most of its resident memory; writing 10,000 spans/s was as fast and
+     * as cheap in CPU with 128 MiB as with 1 GiB.
+     */
+    int memoryLimitMib = 128;
   }
 
   /** The limits every batch is cut to before it is written to the backend; see {@link SpanLimiter}. */
