@@ -154,6 +154,14 @@ final class SearchSql {
   private void trace(TraceCondition c, long minStart) {
     if (c instanceof TraceCondition.HasSpan) {
       SpanCondition span = ((TraceCondition.HasSpan) c).condition();
+      if (span instanceof SpanCondition.Compare && ((SpanCondition.Compare) span).field() instanceof Attribute) {
+        traceWithAttribute((Attribute) ((SpanCondition.Compare) span).field(), (SpanCondition.Compare) span, minStart);
+        return;
+      }
+      if (span instanceof SpanCondition.Exists && ((SpanCondition.Exists) span).field() instanceof Attribute) {
+        traceWithAttribute((Attribute) ((SpanCondition.Exists) span).field(), null, minStart);
+        return;
+      }
       sql.append("t.trace_id IN (SELECT s.trace_id FROM spans s");
       if (needsTrace(span)) {
         sql.append(" JOIN traces tt ON tt.trace_id = s.trace_id");
@@ -179,6 +187,46 @@ final class SearchSql {
       trace(parts.get(i), minStart);
     }
     sql.append(')');
+  }
+
+  /**
+   * A trace with a span that has attribute {@code a} ({@code c} null) or has it as {@code c}
+   * compares, found from the attribute rows alone: an attribute row exists exactly for each
+   * attribute of a stored span, and carries the span's trace ID and start time, so the spans
+   * table is read only for resource attributes.
+   */
+  private void traceWithAttribute(Attribute a, SpanCondition.Compare c, long minStart) {
+    boolean both = a.scope() == TagScope.ANY;
+    if (both) {
+      sql.append('(');
+    }
+    if (a.scope() != TagScope.RESOURCE) {
+      sql.append("t.trace_id IN (SELECT a.trace_id FROM span_attributes a WHERE a.start_ns >= ? AND a.key = ?");
+      params.add(minStart);
+      params.add(a.key());
+      if (c != null) {
+        sql.append(" AND ");
+        value("a", c);
+      }
+      sql.append(')');
+    }
+    if (both) {
+      sql.append(" OR ");
+    }
+    if (a.scope() != TagScope.SPAN) {
+      sql.append("t.trace_id IN (SELECT s.trace_id FROM spans s WHERE s.start_ns >= ? AND s.resource_id IN"
+          + " (SELECT r.resource_id FROM resource_attributes r WHERE r.key = ?");
+      params.add(minStart);
+      params.add(a.key());
+      if (c != null) {
+        sql.append(" AND ");
+        value("r", c);
+      }
+      sql.append("))");
+    }
+    if (both) {
+      sql.append(')');
+    }
   }
 
   void span(SpanCondition c, long minStart) {
