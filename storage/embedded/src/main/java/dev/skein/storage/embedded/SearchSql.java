@@ -155,11 +155,11 @@ final class SearchSql {
     if (c instanceof TraceCondition.HasSpan) {
       SpanCondition span = ((TraceCondition.HasSpan) c).condition();
       if (span instanceof SpanCondition.Compare && ((SpanCondition.Compare) span).field() instanceof Attribute) {
-        traceWithAttribute((Attribute) ((SpanCondition.Compare) span).field(), (SpanCondition.Compare) span, minStart);
+        attribute((Attribute) ((SpanCondition.Compare) span).field(), minStart, (SpanCondition.Compare) span, true);
         return;
       }
       if (span instanceof SpanCondition.Exists && ((SpanCondition.Exists) span).field() instanceof Attribute) {
-        traceWithAttribute((Attribute) ((SpanCondition.Exists) span).field(), null, minStart);
+        attribute((Attribute) ((SpanCondition.Exists) span).field(), minStart, null, true);
         return;
       }
       sql.append("t.trace_id IN (SELECT s.trace_id FROM spans s");
@@ -187,46 +187,6 @@ final class SearchSql {
       trace(parts.get(i), minStart);
     }
     sql.append(')');
-  }
-
-  /**
-   * A trace with a span that has attribute {@code a} ({@code c} null) or has it as {@code c}
-   * compares, found from the attribute rows alone: an attribute row exists exactly for each
-   * attribute of a stored span, and carries the span's trace ID and start time, so the spans
-   * table is read only for resource attributes.
-   */
-  private void traceWithAttribute(Attribute a, SpanCondition.Compare c, long minStart) {
-    boolean both = a.scope() == TagScope.ANY;
-    if (both) {
-      sql.append('(');
-    }
-    if (a.scope() != TagScope.RESOURCE) {
-      sql.append("t.trace_id IN (SELECT a.trace_id FROM span_attributes a WHERE a.start_ns >= ? AND a.key = ?");
-      params.add(minStart);
-      params.add(a.key());
-      if (c != null) {
-        sql.append(" AND ");
-        value("a", c);
-      }
-      sql.append(')');
-    }
-    if (both) {
-      sql.append(" OR ");
-    }
-    if (a.scope() != TagScope.SPAN) {
-      sql.append("t.trace_id IN (SELECT s.trace_id FROM spans s WHERE s.start_ns >= ? AND s.resource_id IN"
-          + " (SELECT r.resource_id FROM resource_attributes r WHERE r.key = ?");
-      params.add(minStart);
-      params.add(a.key());
-      if (c != null) {
-        sql.append(" AND ");
-        value("r", c);
-      }
-      sql.append("))");
-    }
-    if (both) {
-      sql.append(')');
-    }
   }
 
   void span(SpanCondition c, long minStart) {
@@ -258,7 +218,7 @@ final class SearchSql {
 
   private void exists(SpanCondition.Exists c, long minStart) {
     if (c.field() instanceof Attribute) {
-      attribute((Attribute) c.field(), minStart, null);
+      attribute((Attribute) c.field(), minStart, null, false);
       return;
     }
     switch ((Intrinsic) c.field()) {
@@ -279,7 +239,7 @@ final class SearchSql {
 
   private void compare(SpanCondition.Compare c, long minStart) {
     if (c.field() instanceof Attribute) {
-      attribute((Attribute) c.field(), minStart, c);
+      attribute((Attribute) c.field(), minStart, c, false);
       return;
     }
     switch ((Intrinsic) c.field()) {
@@ -329,15 +289,21 @@ final class SearchSql {
   /**
    * An attribute of the span, its resource, or either: present ({@code c} null) or compared.
    * Span attribute rows carry the span's start time, which prunes them by the search's range.
+   *
+   * @param perTrace whether to test the trace {@code t} for a span with the attribute rather than
+   *     the span {@code s}: found from the attribute rows alone, as an attribute row exists exactly
+   *     for each attribute of a stored span and carries its trace ID and start time, so the spans
+   *     table is read only for resource attributes (far cheaper than testing every span)
    */
-  private void attribute(Attribute a, long minStart, SpanCondition.Compare c) {
+  private void attribute(Attribute a, long minStart, SpanCondition.Compare c, boolean perTrace) {
     boolean both = a.scope() == TagScope.ANY;
     if (both) {
       sql.append('(');
     }
     if (a.scope() != TagScope.RESOURCE) {
-      sql.append("EXISTS (SELECT 1 FROM span_attributes a WHERE a.trace_id = s.trace_id"
-          + " AND a.span_key = s.span_key AND a.start_ns >= ? AND a.key = ?");
+      sql.append(perTrace ? "t.trace_id IN (SELECT a.trace_id FROM span_attributes a WHERE"
+          : "EXISTS (SELECT 1 FROM span_attributes a WHERE a.trace_id = s.trace_id AND a.span_key = s.span_key AND");
+      sql.append(" a.start_ns >= ? AND a.key = ?");
       params.add(minStart);
       params.add(a.key());
       if (c != null) {
@@ -350,14 +316,20 @@ final class SearchSql {
       sql.append(" OR ");
     }
     if (a.scope() != TagScope.SPAN) {
-      sql.append("EXISTS (SELECT 1 FROM resource_attributes r WHERE r.resource_id = s.resource_id"
-          + " AND r.key = ?");
+      if (perTrace) {
+        sql.append("t.trace_id IN (SELECT s.trace_id FROM spans s WHERE s.start_ns >= ? AND s.resource_id IN"
+            + " (SELECT r.resource_id FROM resource_attributes r WHERE");
+        params.add(minStart);
+      } else {
+        sql.append("EXISTS (SELECT 1 FROM resource_attributes r WHERE r.resource_id = s.resource_id AND");
+      }
+      sql.append(" r.key = ?");
       params.add(a.key());
       if (c != null) {
         sql.append(" AND ");
         value("r", c);
       }
-      sql.append(')');
+      sql.append(perTrace ? "))" : ")");
     }
     if (both) {
       sql.append(')');
