@@ -114,7 +114,7 @@ public final class BenchMain implements Callable<Integer> {
       }
     }
     String loadAfter = ProcStats.loadAverage();
-    header(ctx, serverJar + "`, built " + jarBuilt, source, s, started, command, loadBefore, loadAfter);
+    header(ctx, shown(serverJar) + "`, built " + jarBuilt, source, s, started, command, loadBefore, loadAfter);
     String base = s + (quick ? "-quick" : "");
     Path md = results.resolve(base + ".md");
     ctx.report.write(md, results.resolve(base + ".csv"));
@@ -122,6 +122,13 @@ public final class BenchMain implements Callable<Integer> {
     long missed = ctx.report.targets().stream().filter(t -> Boolean.FALSE.equals(t.met())).count();
     ctx.say("%d of %d targets missed", missed, ctx.report.targets().stream().filter(t -> t.met() != null).count());
     return 0;
+  }
+
+  /** {@code path} relative to the working directory when it is inside it, so results name no machine's paths. */
+  private static Path shown(Path path) {
+    Path here = Path.of("").toAbsolutePath();
+    Path absolute = path.toAbsolutePath().normalize();
+    return absolute.startsWith(here) ? here.relativize(absolute) : path;
   }
 
   private static void header(BenchContext ctx, String serverJar, String source, String suite, String started,
