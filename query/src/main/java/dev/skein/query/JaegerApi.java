@@ -22,7 +22,6 @@ import dev.skein.wire.jaeger.JaegerJson;
 import io.opentelemetry.proto.trace.v1.TracesData;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -122,11 +121,9 @@ final class JaegerApi {
 
     Searcher.Page page = searcher.search(query, null, false);
     ArrayNode data = Http.NODES.arrayNode();
-    Map<TraceId, List<String>> warnings = new HashMap<>();
     // A trace deleted by retention since the search is left out.
-    searcher.traces(page.hits().stream().map(h -> h.summary().traceId()).toList(),
-        id -> warnings.computeIfAbsent(id, k -> new ArrayList<>()))
-        .forEach((id, lt) -> data.add(jaegerTrace(lt.spans(), warnings.getOrDefault(id, List.of()))));
+    searcher.traces(page.hits().stream().map(h -> h.summary().traceId()).toList())
+        .forEach((id, lt) -> data.add(jaegerTrace(lt.spans(), searcher.warnings(id, lt))));
     ObjectNode out = envelope(data, 0);
     out.put("limit", limit);
     if (page.next() != null) {
@@ -147,12 +144,11 @@ final class JaegerApi {
     }
     ArrayNode data = Http.NODES.arrayNode();
     ArrayNode errors = Http.NODES.arrayNode();
-    Map<TraceId, List<String>> warnings = new HashMap<>();
-    Map<TraceId, LimitedTrace> found = searcher.traces(ids, id -> warnings.computeIfAbsent(id, k -> new ArrayList<>()));
+    Map<TraceId, LimitedTrace> found = searcher.traces(ids);
     for (TraceId id : new LinkedHashSet<>(ids)) {
       LimitedTrace t = found.get(id);
       if (t != null) {
-        data.add(jaegerTrace(t.spans(), warnings.getOrDefault(id, List.of())));
+        data.add(jaegerTrace(t.spans(), searcher.warnings(id, t)));
       } else {
         errors.addObject().put("code", 404).put("msg", "trace not found").put("traceID", id.hex());
       }

@@ -107,8 +107,11 @@ final class JaegerV3Api {
     b.limit(p.limit("query.num_traces", DEFAULT_LIMIT, limits.maxTracesPerSearch()));
     Searcher.Page page = searcher.search(b.build(), null, false);
     List<String> warnings = new ArrayList<>();
-    List<LimitedTrace> traces = new ArrayList<>(searcher.traces(
-        page.hits().stream().map(h -> h.summary().traceId()).toList(), id -> warnings).values());
+    List<LimitedTrace> traces = new ArrayList<>();
+    searcher.traces(page.hits().stream().map(h -> h.summary().traceId()).toList()).forEach((id, lt) -> {
+      traces.add(lt);
+      warnings.addAll(searcher.warnings(id, lt));
+    });
     if (traces.isEmpty()) {
       throw QueryException.notFound("No traces found");
     }

@@ -18,7 +18,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.function.Function;
 
 /**
  * Runs searches for every API: the storage backend answers what it can; a TraceQL query it cannot
@@ -112,23 +111,25 @@ final class Searcher {
    */
   Optional<LimitedTrace> trace(TraceId id, List<String> warnings) {
     Optional<LimitedTrace> t = reader().trace(id, limits.maxSpansPerTrace());
-    t.ifPresent(lt -> warn(id, lt, warnings));
+    t.ifPresent(lt -> warnings.addAll(warnings(id, lt)));
     return t;
   }
 
   /**
-   * Reads the traces of {@code ids} at once, each as {@link #trace} reads it, in the order asked
-   * for; a trace no longer stored (deleted by retention since a search found it) is left out.
-   *
-   * @param warnings gives the list a trace's warnings are added to
+   * Reads the traces of {@code ids} at once with the span cap, in the order asked for; a trace no
+   * longer stored (deleted by retention since a search found it) is left out. {@link #warnings}
+   * gives what to say about each.
    */
-  Map<TraceId, LimitedTrace> traces(List<TraceId> ids, Function<TraceId, List<String>> warnings) {
-    Map<TraceId, LimitedTrace> read = reader().traces(ids, limits.maxSpansPerTrace());
-    read.forEach((id, lt) -> warn(id, lt, warnings.apply(id)));
-    return read;
+  Map<TraceId, LimitedTrace> traces(List<TraceId> ids) {
+    return reader().traces(ids, limits.maxSpansPerTrace());
   }
 
-  private void warn(TraceId id, LimitedTrace lt, List<String> warnings) {
+  /**
+   * The warnings for trace {@code id} read as {@code lt}: when it was cut to the span cap, and when
+   * it reached the storage backend's cap, beyond which spans were dropped as they arrived.
+   */
+  List<String> warnings(TraceId id, LimitedTrace lt) {
+    List<String> warnings = new ArrayList<>(0);
     if (lt.totalSpans() >= limits.storageMaxSpansPerTrace()) {
       warnings.add("trace " + id.hex() + " reached the storage backend's cap of " + limits.storageMaxSpansPerTrace()
           + " spans per trace (limits::max_spans_per_trace); spans received after that were not stored");
@@ -136,6 +137,7 @@ final class Searcher {
     if (lt.truncated()) {
       warnings.add(truncated(id, lt));
     }
+    return warnings;
   }
 
   /**
@@ -144,8 +146,8 @@ final class Searcher {
    * few enough that memory stays small and the ones read past a search's last hit cost little.
    */
   private Map<TraceId, LimitedTrace> readFrom(List<TraceSummary> summaries, int from) {
-    return reader().traces(summaries.subList(from, Math.min(summaries.size(), from + TRACES_PER_READ)).stream()
-        .map(TraceSummary::traceId).toList(), limits.maxSpansPerTrace());
+    return traces(summaries.subList(from, Math.min(summaries.size(), from + TRACES_PER_READ)).stream()
+        .map(TraceSummary::traceId).toList());
   }
 
   static String truncated(TraceId id, LimitedTrace t) {

@@ -3,7 +3,6 @@ package dev.skein.pipeline.server;
 import static java.util.Objects.requireNonNull;
 
 import com.google.rpc.Code;
-import com.linecorp.armeria.common.ExchangeType;
 import com.linecorp.armeria.common.HttpHeaderNames;
 import com.linecorp.armeria.common.HttpRequest;
 import com.linecorp.armeria.common.HttpResponse;
@@ -14,9 +13,7 @@ import com.linecorp.armeria.common.RequestHeaders;
 import com.linecorp.armeria.common.ResponseHeaders;
 import com.linecorp.armeria.common.ResponseHeadersBuilder;
 import com.linecorp.armeria.server.HttpService;
-import com.linecorp.armeria.server.RoutingContext;
 import com.linecorp.armeria.server.ServiceRequestContext;
-import com.linecorp.armeria.server.SimpleDecoratingHttpService;
 import dev.skein.model.Nullable;
 import dev.skein.pipeline.AuthenticationException;
 import dev.skein.pipeline.ComponentId;
@@ -124,22 +121,15 @@ public final class ServerAuth {
   }
 
   /**
-   * Wraps {@code delegate}. Armeria reads a unary call's whole body before the service (and any
-   * decorator) runs; declaring the request a stream lets the authenticator answer as soon as the
-   * headers are in, so an unauthenticated client cannot make the server buffer its message.
+   * Wraps {@code delegate}. The authenticator answers as soon as the headers are in, so an
+   * unauthenticated client cannot make the server buffer its message.
    */
   public HttpService decorate(HttpService delegate) {
     requireNonNull(delegate, "delegate");
-    return new SimpleDecoratingHttpService(delegate) {
+    return new HeadersFirstDecorator(delegate) {
       @Override
       public HttpResponse serve(ServiceRequestContext ctx, HttpRequest req) throws Exception {
         return authenticateThenServe((HttpService) unwrap(), ctx, req);
-      }
-
-      @Override
-      public ExchangeType exchangeType(RoutingContext routingContext) {
-        ExchangeType t = super.exchangeType(routingContext);
-        return t.isRequestStreaming() ? t : ExchangeType.of(true, t.isResponseStreaming());
       }
     };
   }

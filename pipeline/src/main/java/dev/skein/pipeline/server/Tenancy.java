@@ -7,7 +7,6 @@ import com.linecorp.armeria.common.HttpRequest;
 import com.linecorp.armeria.common.HttpResponse;
 import com.linecorp.armeria.server.HttpService;
 import com.linecorp.armeria.server.ServiceRequestContext;
-import com.linecorp.armeria.server.SimpleDecoratingHttpService;
 import dev.skein.model.Nullable;
 import dev.skein.model.Tenants;
 import dev.skein.pipeline.Component;
@@ -85,7 +84,8 @@ public final class Tenancy {
   public HttpService decorate(HttpService delegate, ServerAuth.Answer answer) {
     requireNonNull(delegate, "delegate");
     requireNonNull(answer, "answer");
-    return new SimpleDecoratingHttpService(delegate) {
+    // The tenant is in the headers: a request without one is refused before its body is read.
+    return new HeadersFirstDecorator(delegate) {
       @Override
       public HttpResponse serve(ServiceRequestContext ctx, HttpRequest req) throws Exception {
         ServerAuthenticator.Client client = ctx.attr(ServerAuth.CLIENT);
@@ -104,15 +104,6 @@ public final class Tenancy {
         }
         ctx.setAttr(TENANT, tenant);
         return ((HttpService) unwrap()).serve(ctx, req);
-      }
-
-      @Override
-      public com.linecorp.armeria.common.ExchangeType exchangeType(
-          com.linecorp.armeria.server.RoutingContext routingContext) {
-        // As in ServerAuth: a streaming request reaches this check with its headers only, so a
-        // request without a tenant is refused before its body is read.
-        com.linecorp.armeria.common.ExchangeType t = super.exchangeType(routingContext);
-        return t.isRequestStreaming() ? t : com.linecorp.armeria.common.ExchangeType.of(true, t.isResponseStreaming());
       }
     };
   }
