@@ -56,9 +56,13 @@ final class QuerySuite {
     report.section("Query");
     boolean withZipkin = Files.isRegularFile(ctx.zipkinJar);
     long nowMillis = System.currentTimeMillis();
-    Workload json = Workload.create(Workload.Encoding.ZIPKIN_JSON, 4, 32,
-        (nowMillis - Duration.ofMinutes(55).toMillis()) * 1_000_000L, Duration.ofMinutes(50).toNanos(), 4L << 40);
     int requests = ctx.quick ? 200 : 900;
+    // Live data arrives in about the order it starts: each request's traces start a step after the
+    // last one's. The shared data set fills the hour, or (when more follows) its first minutes.
+    long from = (nowMillis - Duration.ofMinutes(59).toMillis()) * 1_000_000L;
+    Duration sharedSpan = ctx.quick ? Duration.ofMinutes(58) : Duration.ofMinutes(3);
+    Workload json = Workload.create(Workload.Encoding.ZIPKIN_JSON, 4, 32, from, Duration.ofSeconds(2).toNanos(),
+        4L << 40).advancing(sharedSpan.toNanos() / requests);
     Path data = ctx.dir("query-skein");
     ctx.say("Query: starting Skein%s", withZipkin ? " and Zipkin server" : "");
     ServerProcess skein = ServerProcess.skein(ctx.serverJar, data, ctx.file("query-skein.log"));
@@ -88,14 +92,14 @@ final class QuerySuite {
 
       report.paragraph(String.format("Data set: %,d spans in %,d traces of the span mix, sent as Zipkin v2 JSON to %s "
           + "(Zipkin keeps at most 500,000 spans in memory by default, so the shared data set stays below that). "
-          + "Traces start within the last hour. Each query kind runs %d times per server per round, one at a time over "
+          + "Traces start within the last hour, in about the order they are sent, as live data does. Each query kind runs %d times per server per round, one at a time over "
           + "a keep-alive connection, in %d rounds that alternate which server goes first; every answer is checked.",
           loadedSpans, traces.size(), withZipkin ? "both servers" : "Skein", queriesPerRound(), ctx.rounds()));
       for (Kind k : kinds) {
         compare(k, skein, zipkin);
       }
       if (!ctx.quick) {
-        loadedSpans += bulkLoad(skein, traces);
+        loadedSpans += bulkLoad(skein, traces, from + sharedSpan.toNanos(), (nowMillis - 60_000) * 1_000_000L);
         report.subsection("Skein alone on " + Report.fmt(loadedSpans, 0) + " spans");
         for (Kind k : kinds(traces, startMicros, System.currentTimeMillis() * 1000 + 60_000_000L, 0)) {
           compare(k, skein, null);
@@ -282,12 +286,14 @@ final class QuerySuite {
   }
 
   /** Adds OTLP/gRPC spans until Skein holds ten million; returns how many it took. */
-  private long bulkLoad(ServerProcess skein, List<SpanMix.TraceInfo> traces) throws InterruptedException {
-    Workload otlp = Workload.create(Workload.Encoding.OTLP_PROTOBUF, 6, 64,
-        (System.currentTimeMillis() - Duration.ofMinutes(55).toMillis()) * 1_000_000L, Duration.ofMinutes(50).toNanos(),
-        6L << 40);
+  /** Loads Skein up to ten million spans, whose traces start in order from {@code fromNanos} to {@code toNanos}. */
+  private long bulkLoad(ServerProcess skein, List<SpanMix.TraceInfo> traces, long fromNanos, long toNanos)
+      throws InterruptedException {
+    Workload template = Workload.create(Workload.Encoding.OTLP_PROTOBUF, 6, 64, fromNanos,
+        Duration.ofSeconds(2).toNanos(), 6L << 40);
     long have = traces.stream().mapToLong(SpanMix.TraceInfo::spans).sum();
-    long requests = Math.max(0, (TEN_MILLION - have) / otlp.spansPerRequest());
+    long requests = Math.max(0, (TEN_MILLION - have) / template.spansPerRequest());
+    Workload otlp = template.advancing((toNanos - fromNanos) / Math.max(1, requests));
     ctx.say("Query: loading %,d more spans into Skein over OTLP gRPC", requests * otlp.spansPerRequest());
     Random keep = new Random(9);
     LoadGenerator.Result r = LoadGenerator.send("bulk", otlp, i -> new GrpcTransport("127.0.0.1", skein.port("grpc")),

@@ -59,6 +59,47 @@ class WorkloadTest {
   }
 
   @Test
+  void anAdvancingWorkloadMovesEveryTimeOfARequestByItsSequenceNumberTimesTheStep() throws Exception {
+    long step = Duration.ofSeconds(3).toNanos();
+    Workload fixed = Workload.create(Workload.Encoding.OTLP_PROTOBUF, 5, 3, START, Duration.ofSeconds(2).toNanos(), 9);
+    Workload advancing = fixed.advancing(step);
+    for (int n = 0; n < 5; n++) {
+      Span[] before = spans(ExportTraceServiceRequest.parseFrom(fixed.next().body()));
+      Span[] after = spans(ExportTraceServiceRequest.parseFrom(advancing.next().body()));
+      assertThat(after).hasSameSizeAs(before);
+      long shift = n * step;
+      for (int i = 0; i < before.length; i++) {
+        Span.Builder expected = before[i].toBuilder()
+            .setStartTimeUnixNano(before[i].getStartTimeUnixNano() + shift)
+            .setEndTimeUnixNano(before[i].getEndTimeUnixNano() + shift);
+        expected.getEventsBuilderList().forEach(e -> e.setTimeUnixNano(e.getTimeUnixNano() + shift));
+        assertThat(after[i]).isEqualTo(expected.build());
+      }
+    }
+
+    Workload zipkinFixed = Workload.create(Workload.Encoding.ZIPKIN_JSON, 6, 2, START, Duration.ofSeconds(2).toNanos(), 9);
+    Workload zipkinAdvancing = zipkinFixed.advancing(step);
+    for (int n = 0; n < 3; n++) {
+      List<zipkin2.Span> before = SpanBytesDecoder.JSON_V2.decodeList(zipkinFixed.next().body());
+      List<zipkin2.Span> after = SpanBytesDecoder.JSON_V2.decodeList(zipkinAdvancing.next().body());
+      assertThat(after).hasSameSizeAs(before);
+      long shift = n * step / 1000;
+      for (int i = 0; i < before.size(); i++) {
+        zipkin2.Span b = before.get(i);
+        zipkin2.Span.Builder expected = b.toBuilder().timestamp(b.timestampAsLong() + shift).clearAnnotations();
+        b.annotations().forEach(a -> expected.addAnnotation(a.timestamp() + shift, a.value()));
+        assertThat(after.get(i)).isEqualTo(expected.build());
+      }
+    }
+  }
+
+  private static Span[] spans(ExportTraceServiceRequest request) {
+    List<Span> out = new java.util.ArrayList<>();
+    forEachSpan(request, out::add);
+    return out.toArray(Span[]::new);
+  }
+
+  @Test
   void theMixHasTheIssuesShape() {
     Workload w = Workload.create(Workload.Encoding.OTLP_PROTOBUF, 3, 16, START, 0, 0);
     double bytesPerSpan = w.averageBodyBytes() / w.spansPerRequest();

@@ -31,7 +31,7 @@ import org.junit.jupiter.api.io.TempDir;
  *   <li>The process stays within its memory budget: the sum of what its configuration and JVM
  *       options allow, plus the JVM's own overhead. The JVM runs with {@code -Xmx}{@value #XMX_MIB}m
  *       and the limiter with {@code limit_mib: }{@value #LIMIT_MIB} (soft limit
- *       {@value #SOFT_LIMIT_MIB} MiB); the limiter measures the heap and the direct buffers in use,
+ *       {@value #SOFT_LIMIT_MIB} MiB); the limiter measures the heap outside eden and the direct buffers in use,
  *       and refuses data above its soft limit. The embedded store caps DuckDB's native memory at
  *       {@code memory_limit_mib: }{@value #DUCKDB_MIB}. The rest is the JVM's own (garbage
  *       collector, class metadata, JIT code, Netty's pooled buffers, thread stacks; about 200 MiB

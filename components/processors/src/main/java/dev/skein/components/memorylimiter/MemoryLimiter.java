@@ -9,6 +9,8 @@ import dev.skein.pipeline.TracesProcessor;
 import dev.skein.pipeline.config.GoDuration;
 import java.lang.management.BufferPoolMXBean;
 import java.lang.management.ManagementFactory;
+import java.lang.management.MemoryPoolMXBean;
+import java.lang.management.MemoryType;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -25,8 +27,13 @@ import org.slf4j.LoggerFactory;
  * every {@code min_gc_interval_when_hard_limited}, and above the soft limit at most every
  * {@code min_gc_interval_when_soft_limited}; below the soft limit data passes through.
  *
- * <p>Memory in use is the heap in use plus the direct buffers in use. That is the JVM's match for
- * the Go heap allocation the Collector measures: the memory that grows with the data held. The rest
+ * <p>Memory in use is the heap in use outside the young generation's eden, plus the direct buffers
+ * in use. That is the JVM's match for the Go heap allocation the Collector measures: the memory
+ * that grows with the data held. Eden is left out because every new object starts there and most
+ * die there: it fills and empties many times a second under load, so counting it made the limiter
+ * refuse data for garbage that the next young collection frees anyway; objects that live on move
+ * to the survivor spaces and the old generation, which are counted (collectors without an eden,
+ * such as ZGC, count their whole heap). The rest
  * of the process (metaspace, code, thread stacks) is a fixed overhead, as it is for the Collector,
  * whose README puts it at about 50 MiB above {@code limit_mib}. {@code limit_percentage} is a
  * percentage of the JVM's maximum heap ({@code -Xmx}, by default a quarter of the machine's or
@@ -102,9 +109,14 @@ final class MemoryLimiter implements TracesProcessor {
     }
   }
 
-  /** Heap in use plus direct buffers in use, in bytes. */
+  /** Heap in use outside eden, plus direct buffers in use, in bytes. */
   static long jvmMemoryInUse() {
-    long used = ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed();
+    long used = 0;
+    for (MemoryPoolMXBean pool : ManagementFactory.getMemoryPoolMXBeans()) {
+      if (pool.getType() == MemoryType.HEAP && !pool.getName().contains("Eden")) {
+        used += pool.getUsage().getUsed();
+      }
+    }
     for (BufferPoolMXBean pool : ManagementFactory.getPlatformMXBeans(BufferPoolMXBean.class)) {
       if (pool.getName().equals("direct")) {
         used += pool.getMemoryUsed();

@@ -151,6 +151,21 @@ class MemoryLimiterTest {
         Runtime.getRuntime().totalMemory() + 1024 * MIB);
   }
 
+  @Test
+  void theJvmReadingCountsDataHeldThroughACollection() {
+    System.gc();
+    long before = MemoryLimiter.jvmMemoryInUse();
+    byte[][] held = new byte[64][];
+    for (int i = 0; i < held.length; i++) {
+      held[i] = new byte[(int) MIB];
+    }
+    // Whatever the collector, data that lives through a collection is outside eden and counted.
+    System.gc();
+    assertThat(MemoryLimiter.jvmMemoryInUse()).as("after holding 64 MiB through a collection")
+        .isGreaterThanOrEqualTo(before + 48 * MIB);
+    assertThat(held.length).isEqualTo(64);
+  }
+
   static Stream<Arguments> invalid() {
     String p = "processors::memory_limiter::";
     return Stream.of(

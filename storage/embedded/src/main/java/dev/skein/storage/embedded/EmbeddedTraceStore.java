@@ -374,18 +374,33 @@ public final class EmbeddedTraceStore implements TraceStore {
     });
   }
 
+  /**
+   * {@inheritDoc}
+   *
+   * <p>A search for the newest traces looks at a narrow time window first and widens it only while
+   * it finds too few traces (see {@link SearchWindows}); a regular expression's budget covers all
+   * of them together.
+   */
   @Override
   public SearchResult search(TraceQuery query) {
     requireNonNull(query, "query");
-    SearchSql sql = SearchSql.search(query);
-    List<TraceSummary> rows = read("searching traces", connection -> budgeted(connection, sql,
-        query.regexBudget(), rs -> {
-          List<TraceSummary> out = new ArrayList<>();
-          while (rs.next()) {
-            out.add(summaryOf(rs));
-          }
-          return out;
-        }));
+    long deadline = System.nanoTime() + query.regexBudget().toNanos();
+    SearchWindows windows = SearchWindows.of(query, writer.newestStart());
+    List<TraceSummary> rows = List.of();
+    for (TraceQuery window = windows.first(); window != null; window = windows.next(rows.size())) {
+      SearchSql sql = SearchSql.search(window);
+      rows = read("searching traces", connection -> budgeted(connection, sql, query.regexBudget(),
+          deadline - System.nanoTime(), rs -> {
+            List<TraceSummary> out = new ArrayList<>();
+            while (rs.next()) {
+              out.add(summaryOf(rs));
+            }
+            return out;
+          }));
+      if (rows.size() > query.limit()) {
+        break;
+      }
+    }
     if (rows.size() <= query.limit()) {
       return new SearchResult(rows, null);
     }
@@ -506,6 +521,15 @@ public final class EmbeddedTraceStore implements TraceStore {
    */
   private static <T> T budgeted(DuckDBConnection connection, SearchSql sql, Duration budget,
       Rows<T> rows) throws SQLException {
+    return budgeted(connection, sql, budget, budget.toNanos(), rows);
+  }
+
+  /**
+   * Runs {@code sql}; if it evaluates a regular expression, cancels it after {@code leftNanos} (the
+   * part of {@code budget} that earlier statements of the same request left).
+   */
+  private static <T> T budgeted(DuckDBConnection connection, SearchSql sql, Duration budget,
+      long leftNanos, Rows<T> rows) throws SQLException {
     try (PreparedStatement ps = connection.prepareStatement(sql.sql())) {
       sql.bind(ps);
       if (!sql.hasRegex()) {
@@ -522,7 +546,7 @@ public final class EmbeddedTraceStore implements TraceStore {
         } catch (SQLException e) {
           logger.debug("Cancelling a statement past its regex budget failed", e);
         }
-      }, budget.toNanos(), TimeUnit.NANOSECONDS);
+      }, Math.max(0, leftNanos), TimeUnit.NANOSECONDS);
       T result;
       try (ResultSet rs = ps.executeQuery()) {
         result = rows.read(rs);
@@ -534,7 +558,7 @@ public final class EmbeddedTraceStore implements TraceStore {
       } finally {
         timer.cancel(false);
       }
-      if (cancelled.get() || System.nanoTime() - start > budget.toNanos()) {
+      if (cancelled.get() || System.nanoTime() - start > leftNanos) {
         throw new RegexBudgetExceededException(budget);
       }
       return result;

@@ -41,7 +41,7 @@ final class GroupCommitWriter implements Runnable {
   private final LinkedBlockingQueue<Pending> queue = new LinkedBlockingQueue<>();
   private final AtomicLong queuedSpans = new AtomicLong();
 
-  // Only this thread touches it once it runs.
+  // Only this thread touches it once it runs, except newestStart, which any thread may read.
   private final TraceTables tables;
 
   GroupCommitWriter(DuckDBConnection connection, String description, Duration retention,
@@ -53,6 +53,11 @@ final class GroupCommitWriter implements Runnable {
     this.clock = clock;
     this.acks = acks;
     this.tables = new TraceTables(connection);
+  }
+
+  /** The latest start time of a committed trace: see {@link TraceTables#newestStart}. */
+  long newestStart() {
+    return tables.newestStart();
   }
 
   /** Spans queued and not yet committed or failed. */

@@ -39,6 +39,8 @@ final class TraceTables {
   private Set<Long> resources;
   private Set<Long> scopes;
   private Set<OperationKey> operations;
+  /** The latest start of a stored trace (written by the writer thread, read by searches). */
+  private volatile long newestStart = Long.MIN_VALUE;
 
   TraceTables(DuckDBConnection connection) throws SQLException {
     this.connection = connection;
@@ -51,6 +53,7 @@ final class TraceTables {
     final Set<Long> scopes = new HashSet<>();
     final Set<OperationKey> operations = new HashSet<>();
     int spans;
+    long newestStart = Long.MIN_VALUE;
   }
 
   /** Appends every span of {@code batches} that is not stored yet, and updates trace summaries. */
@@ -89,7 +92,7 @@ final class TraceTables {
     }
     appendSpans(accepted, out);
     appendHeaders(batches, out);
-    replaceSummaries(updated);
+    replaceSummaries(updated, out);
     return out;
   }
 
@@ -98,6 +101,15 @@ final class TraceTables {
     resources.addAll(appended.resources);
     scopes.addAll(appended.scopes);
     operations.addAll(appended.operations);
+    newestStart = Math.max(newestStart, appended.newestStart);
+  }
+
+  /**
+   * The latest start time of a trace stored, or {@link Long#MIN_VALUE} for none. Deleting traces
+   * does not lower it until {@link #reload}, so no stored trace starts later.
+   */
+  long newestStart() {
+    return newestStart;
   }
 
   /** Reads the keys of the deduplicated tables; replaces the caches only when all were read. */
@@ -120,6 +132,11 @@ final class TraceTables {
         while (rs.next()) {
           operations.add(new OperationKey(rs.getString(1), rs.getString(2), rs.getByte(3)));
         }
+      }
+      try (ResultSet rs = s.executeQuery("SELECT max(start_ns) FROM traces")) {
+        rs.next();
+        long newest = rs.getLong(1);
+        newestStart = rs.wasNull() ? Long.MIN_VALUE : newest;
       }
     }
     this.resources = resources;
@@ -153,7 +170,7 @@ final class TraceTables {
     return out;
   }
 
-  private void replaceSummaries(Map<String, Stored> updated) throws SQLException {
+  private void replaceSummaries(Map<String, Stored> updated, Appended out) throws SQLException {
     List<String> inDatabase = new ArrayList<>();
     updated.forEach((id, s) -> {
       if (s.inDatabase) {
@@ -169,6 +186,7 @@ final class TraceTables {
     try (DuckDBAppender a = appender("traces")) {
       for (Stored s : updated.values()) {
         TraceSummary t = s.summary.build();
+        out.newestStart = Math.max(out.newestStart, t.startNanos());
         a.beginRow()
             .append(t.traceId().bytes().toByteArray())
             .append(t.startNanos())

@@ -210,6 +210,40 @@ class EmbeddedTraceStoreTest extends TraceStoreConformance {
   }
 
   @Test
+  void windowedSearchesFindWhatTheWholeRangeHolds() {
+    long newest = recently();
+    List<TraceId> newestFirst = new ArrayList<>();
+    List<TraceId> common1 = new ArrayList<>();
+    for (int i = 0; i < 60; i++) {
+      TraceId id = Fixtures.traceId(700 + i);
+      long start = newest - (59 - i) * Duration.ofMinutes(1).toNanos();
+      write(Fixtures.singleSpan(id, i == 0 ? "rare" : "common-" + (i % 3), "GET /" + i,
+          SpanKind.SPAN_KIND_SERVER, start, Duration.ofMillis(5)));
+      newestFirst.add(0, id);
+      if (i != 0 && i % 3 == 1) {
+        common1.add(0, id);
+      }
+    }
+    TraceQuery twoHours = TraceQuery.builder()
+        .startMaxNanos(Fixtures.nowNanos() + Duration.ofMinutes(1).toNanos())
+        .startMinNanos(Fixtures.nowNanos() - Duration.ofHours(2).toNanos())
+        .limit(5).build();
+
+    assertThat(store.search(twoHours).traces()).extracting(TraceSummary::traceId)
+        .containsExactlyElementsOf(newestFirst.subList(0, 5));
+    assertThat(searchAllPages(twoHours.toBuilder().limit(7).build())).extracting(TraceSummary::traceId)
+        .as("every page, across window boundaries")
+        .containsExactlyElementsOf(newestFirst);
+    assertThat(store.search(twoHours.toBuilder().service("rare").build()).traces())
+        .extracting(TraceSummary::traceId)
+        .as("the oldest trace, found once the window covers the whole range")
+        .containsExactly(Fixtures.traceId(700));
+    assertThat(searchAllPages(twoHours.toBuilder().service("common-1").limit(4).build()))
+        .extracting(TraceSummary::traceId)
+        .containsExactlyElementsOf(common1);
+  }
+
+  @Test
   void deletesSpansOlderThanTheRetention() throws Exception {
     store.close();
     Path retained = dir.resolve("retained");
