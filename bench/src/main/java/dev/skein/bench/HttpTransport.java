@@ -1,6 +1,7 @@
 package dev.skein.bench;
 
 import com.google.protobuf.InvalidProtocolBufferException;
+import com.google.rpc.Status;
 import io.opentelemetry.proto.collector.trace.v1.ExportTraceServiceResponse;
 import java.io.IOException;
 import java.net.URI;
@@ -40,10 +41,25 @@ final class HttpTransport implements Transport {
     if (status == 200 || status == 202) {
       return Outcome.accepted(rejectedSpans(r));
     }
-    String detail = "HTTP " + status + ": " + new String(r.body(), StandardCharsets.UTF_8);
+    String detail = describe(status, r.headers().firstValue("Content-Type").orElse(""), r.body());
     // The OTLP/HTTP specification's retryable statuses.
     return status == 429 || status == 502 || status == 503 || status == 504
         ? Outcome.retryable(detail) : Outcome.permanent(detail);
+  }
+
+  /**
+   * A refusal as one line: OTLP/HTTP sends a {@code google.rpc.Status} in the request's encoding,
+   * so a protobuf body is decoded to its message; any other body is shown as text.
+   */
+  static String describe(int status, String contentType, byte[] body) {
+    if (contentType.startsWith(Workload.Encoding.OTLP_PROTOBUF.contentType)) {
+      try {
+        return "HTTP " + status + ": " + Status.parseFrom(body).getMessage();
+      } catch (InvalidProtocolBufferException e) {
+        return "HTTP " + status + ": " + body.length + " bytes that are not a google.rpc.Status";
+      }
+    }
+    return "HTTP " + status + ": " + new String(body, StandardCharsets.UTF_8).strip();
   }
 
   private long rejectedSpans(HttpResponse<byte[]> r) {
