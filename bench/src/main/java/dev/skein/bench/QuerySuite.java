@@ -92,8 +92,9 @@ final class QuerySuite {
 
       report.paragraph(String.format("Data set: %,d spans in %,d traces of the span mix, sent as Zipkin v2 JSON to %s "
           + "(Zipkin keeps at most 500,000 spans in memory by default, so the shared data set stays below that). "
-          + "Traces start within the last hour, in about the order they are sent, as live data does. Each query kind runs %d times per server per round, one at a time over "
-          + "a keep-alive connection, in %d rounds that alternate which server goes first; every answer is checked.",
+          + "Traces start within the last hour, in about the order they are sent, as live data does. "
+          + "Each query kind runs %d times per server per round, one at a time over a keep-alive connection, "
+          + "in %d rounds that alternate which server goes first; every answer is checked.",
           loadedSpans, traces.size(), withZipkin ? "both servers" : "Skein", queriesPerRound(), ctx.rounds()));
       for (Kind k : kinds) {
         compare(k, skein, zipkin);
@@ -285,8 +286,10 @@ final class QuerySuite {
     }
   }
 
-  /** Adds OTLP/gRPC spans until Skein holds ten million; returns how many it took. */
-  /** Loads Skein up to ten million spans, whose traces start in order from {@code fromNanos} to {@code toNanos}. */
+  /**
+   * Adds OTLP/gRPC spans until Skein holds ten million, their traces starting in order from
+   * {@code fromNanos} to {@code toNanos}; returns how many it took.
+   */
   private long bulkLoad(ServerProcess skein, List<SpanMix.TraceInfo> traces, long fromNanos, long toNanos)
       throws InterruptedException {
     Workload template = Workload.create(Workload.Encoding.OTLP_PROTOBUF, 6, 64, fromNanos,
