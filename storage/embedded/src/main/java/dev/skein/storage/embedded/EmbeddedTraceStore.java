@@ -265,8 +265,52 @@ public final class EmbeddedTraceStore implements TraceStore {
     return readTraces(traceIds, maxSpans);
   }
 
-  /** A span as read, with the IDs of its headers. */
-  private record ReadSpan(long resourceId, long scopeId, Span span) {}
+  /** A span row as read: its header IDs, columns and stored bytes, parsed only if it is kept. */
+  private record ReadSpan(long resourceId, long scopeId, byte[] payload, byte[] spanId, @Nullable byte[] parentSpanId,
+      long startNanos, long endNanos, long spanKey) {}
+
+  /** The order a capped trace keeps its spans in: by start time, then span ID, then key. */
+  private static final Comparator<ReadSpan> SPAN_ORDER = Comparator.comparingLong(ReadSpan::startNanos)
+      .thenComparing(ReadSpan::spanId, Arrays::compareUnsigned)
+      .thenComparingLong(ReadSpan::spanKey);
+
+  /**
+   * The spans of one trace as they come from the index, at most {@code 2 × maxSpans} held at a
+   * time: past that, the earliest {@code maxSpans} are kept and the rest dropped before their bytes
+   * are parsed. Every row is counted, so the total is exact.
+   */
+  private static final class TraceRows {
+    private final int maxSpans;
+    private final int holdAtMost;
+    private final List<ReadSpan> kept = new ArrayList<>();
+    private int total;
+
+    TraceRows(int maxSpans) {
+      this.maxSpans = maxSpans;
+      this.holdAtMost = maxSpans > Integer.MAX_VALUE / 2 ? Integer.MAX_VALUE : 2 * maxSpans;
+    }
+
+    void add(ReadSpan span) {
+      total++;
+      kept.add(span);
+      if (kept.size() >= holdAtMost) {
+        keepEarliest();
+      }
+    }
+
+    /** The kept spans in {@link #SPAN_ORDER}. */
+    List<ReadSpan> spans() {
+      keepEarliest();
+      return kept;
+    }
+
+    private void keepEarliest() {
+      kept.sort(SPAN_ORDER);
+      if (kept.size() > maxSpans) {
+        kept.subList(maxSpans, kept.size()).clear();
+      }
+    }
+  }
 
   private Map<TraceId, LimitedTrace> readTraces(List<TraceId> traceIds, int maxSpans) {
     Map<TraceId, LimitedTrace> out = new LinkedHashMap<>();
@@ -280,8 +324,7 @@ public final class EmbeddedTraceStore implements TraceStore {
   private Map<TraceId, LimitedTrace> readChunk(List<TraceId> traceIds, int maxSpans) {
     return read("reading " + (traceIds.size() == 1 ? "trace " + traceIds.get(0) : traceIds.size() + " traces"),
         connection -> {
-      Map<TraceId, List<ReadSpan>> byTrace = new LinkedHashMap<>();
-      Map<TraceId, Integer> totals = new HashMap<>();
+      Map<TraceId, TraceRows> byTrace = new HashMap<>();
       Map<Long, ResourceSpans> resources = new HashMap<>();
       Map<Long, ScopeSpans> scopes = new HashMap<>();
       String in = TraceTables.inList(traceIds.stream().map(TraceId::hex).toList());
@@ -289,49 +332,30 @@ public final class EmbeddedTraceStore implements TraceStore {
         // One snapshot for spans and headers, so retention cannot remove a header in between.
         tx.execute("BEGIN TRANSACTION");
         try {
-          // The spans are selected first, on their own: ordering or limiting in the same query
-          // makes DuckDB scan the whole table instead of looking the trace IDs up in the index.
-          // Headers are fetched separately: joining them cost ten times the indexed span lookup.
-          try (PreparedStatement ps = connection.prepareStatement(
-              "WITH selected AS MATERIALIZED (SELECT trace_id, resource_id, scope_id, span, span_id,"
-                  + " parent_span_id, start_ns, end_ns, span_key FROM spans WHERE trace_id IN (" + in + "))"
-                  + " SELECT trace_id, resource_id, scope_id, span, span_id, parent_span_id, start_ns, end_ns"
-                  + " FROM selected QUALIFY row_number() OVER"
-                  + " (PARTITION BY trace_id ORDER BY start_ns, span_id, span_key) <= ?"
-                  + " ORDER BY trace_id, start_ns, span_id, span_key")) {
-            ps.setLong(1, maxSpans);
-            try (ResultSet rs = ps.executeQuery()) {
-              TraceId current = null;
-              byte[] currentBytes = null;
-              while (rs.next()) {
-                byte[] idBytes = rs.getBytes(1);
-                if (current == null || !Arrays.equals(idBytes, currentBytes)) {
-                  current = TraceId.of(ByteString.copyFrom(idBytes));
-                  currentBytes = idBytes;
-                }
-                long resourceId = rs.getLong(2);
-                long scopeId = rs.getLong(3);
-                resources.put(resourceId, null);
-                scopes.put(scopeId, null);
-                byTrace.computeIfAbsent(current, k -> new ArrayList<>()).add(new ReadSpan(resourceId, scopeId,
-                    Batch.withColumns(rs.getBytes(4), current.bytes(), rs.getBytes(5), rs.getBytes(6),
-                        rs.getLong(7), rs.getLong(8))));
+          // A plain select, so DuckDB looks the trace IDs up in the index: ordering, limiting or a
+          // window in the same query makes it slower (a window over a materialized selection cost
+          // more than the lookup itself). The cap and the order are applied here instead. Headers
+          // are fetched separately: joining them cost ten times the indexed span lookup.
+          try (ResultSet rs = tx.executeQuery("SELECT trace_id, resource_id, scope_id, span, span_id,"
+              + " parent_span_id, start_ns, end_ns, span_key FROM spans WHERE trace_id IN (" + in + ")")) {
+            TraceId current = null;
+            byte[] currentBytes = null;
+            TraceRows rows = null;
+            while (rs.next()) {
+              byte[] idBytes = rs.getBytes(1);
+              if (current == null || !Arrays.equals(idBytes, currentBytes)) {
+                current = TraceId.of(ByteString.copyFrom(idBytes));
+                currentBytes = idBytes;
+                rows = byTrace.computeIfAbsent(current, k -> new TraceRows(maxSpans));
               }
+              rows.add(new ReadSpan(rs.getLong(2), rs.getLong(3), rs.getBytes(4), rs.getBytes(5), rs.getBytes(6),
+                  rs.getLong(7), rs.getLong(8), rs.getLong(9)));
             }
           }
-          List<String> full = new ArrayList<>();
-          byTrace.forEach((id, spans) -> {
-            totals.put(id, spans.size());
-            if (spans.size() == maxSpans) {
-              full.add(id.hex());
-            }
-          });
-          if (!full.isEmpty()) {
-            try (ResultSet rs = tx.executeQuery(
-                "SELECT trace_id, span_count FROM traces WHERE trace_id IN (" + TraceTables.inList(full) + ")")) {
-              while (rs.next()) {
-                totals.merge(TraceId.of(ByteString.copyFrom(rs.getBytes(1))), rs.getInt(2), Math::max);
-              }
+          for (TraceRows rows : byTrace.values()) {
+            for (ReadSpan r : rows.spans()) {
+              resources.put(r.resourceId(), null);
+              scopes.put(r.scopeId(), null);
             }
           }
           if (!byTrace.isEmpty()) {
@@ -346,13 +370,14 @@ public final class EmbeddedTraceStore implements TraceStore {
       }
       Map<TraceId, LimitedTrace> out = new LinkedHashMap<>();
       for (TraceId id : traceIds) {
-        List<ReadSpan> spans = byTrace.get(id);
-        if (spans != null) {
+        TraceRows rows = byTrace.get(id);
+        if (rows != null) {
           Traces.Builder b = Traces.builder();
-          for (ReadSpan r : spans) {
-            b.add(resources.get(r.resourceId()), scopes.get(r.scopeId()), r.span());
+          for (ReadSpan r : rows.spans()) {
+            b.add(resources.get(r.resourceId()), scopes.get(r.scopeId()), Batch.withColumns(r.payload(), id.bytes(),
+                r.spanId(), r.parentSpanId(), r.startNanos(), r.endNanos()));
           }
-          out.put(id, new LimitedTrace(b.build(), totals.get(id)));
+          out.put(id, new LimitedTrace(b.build(), rows.total));
         }
       }
       return out;
