@@ -284,6 +284,8 @@ public final class EmbeddedTraceStore implements TraceStore {
     private final int holdAtMost;
     private final List<ReadSpan> kept = new ArrayList<>();
     private int total;
+    /** Whether {@link #kept} is already capped and in order, so a second read does not sort again. */
+    private boolean ordered = true;
 
     TraceRows(int maxSpans) {
       this.maxSpans = maxSpans;
@@ -293,6 +295,7 @@ public final class EmbeddedTraceStore implements TraceStore {
     void add(ReadSpan span) {
       total++;
       kept.add(span);
+      ordered = false;
       if (kept.size() >= holdAtMost) {
         keepEarliest();
       }
@@ -300,7 +303,9 @@ public final class EmbeddedTraceStore implements TraceStore {
 
     /** The kept spans in {@link #SPAN_ORDER}. */
     List<ReadSpan> spans() {
-      keepEarliest();
+      if (!ordered) {
+        keepEarliest();
+      }
       return kept;
     }
 
@@ -309,6 +314,7 @@ public final class EmbeddedTraceStore implements TraceStore {
       if (kept.size() > maxSpans) {
         kept.subList(maxSpans, kept.size()).clear();
       }
+      ordered = true;
     }
   }
 
