@@ -42,11 +42,13 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collection;
 import java.util.Comparator;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -137,6 +139,8 @@ public final class EmbeddedTraceStore implements TraceStore {
    * same database instance, so two stores would both write it, each with its own caches.
    */
   private static final Set<Path> OPEN_FILES = ConcurrentHashMap.newKeySet();
+  /** Whether this process has looked for copies of DuckDB's native library left by killed processes. */
+  private static final AtomicBoolean NATIVE_LIBRARIES_CHECKED = new AtomicBoolean();
 
   private final Path path;
   private final Path file;
@@ -869,7 +873,9 @@ public final class EmbeddedTraceStore implements TraceStore {
       DuckDBConnection origin = null;
       DuckDBConnection writerConnection = null;
       try {
+        removeNativeLibraryCopies();
         origin = (DuckDBConnection) DriverManager.getConnection("jdbc:duckdb:" + file, open);
+        removeSpillFiles(origin, file);
         int found = Schema.migrate(origin, file);
         if (found == 1) {
           Migration.fromVersion1(origin, file);
@@ -890,6 +896,55 @@ public final class EmbeddedTraceStore implements TraceStore {
         }
         throw new StorageException("embedded store: cannot open " + file + ": " + e.getMessage(),
             false, e);
+      }
+    }
+
+    /**
+     * Once per process, before DuckDB's driver loads: removes the copies of its native library
+     * that killed processes left in the temporary directory. A failure is logged, never fatal.
+     */
+    private static void removeNativeLibraryCopies() {
+      if (!NATIVE_LIBRARIES_CHECKED.compareAndSet(false, true)) {
+        return;
+      }
+      Path tmp = Path.of(System.getProperty("java.io.tmpdir"));
+      try {
+        Leftovers.Removed removed = Leftovers.nativeLibraries(tmp, Path.of("/proc"), Instant.now());
+        if (removed.files() > 0) {
+          logger.info("Removed {} copies of DuckDB's native library ({} MiB) that killed processes"
+              + " left in {}", removed.files(), removed.bytes() >> 20, tmp);
+        }
+      } catch (IOException | RuntimeException e) {
+        logger.warn("Could not look for copies of DuckDB's native library left in {}: {}", tmp,
+            e.toString());
+      }
+    }
+
+    /**
+     * Removes the spill files a killed process left in the database's temporary directory. The
+     * database is open, so no other process is using that directory. A failure is logged, never
+     * fatal.
+     */
+    private static void removeSpillFiles(DuckDBConnection connection, Path file) {
+      try (Statement s = connection.createStatement()) {
+        Path dir;
+        try (ResultSet rs = s.executeQuery("SELECT current_setting('temp_directory')")) {
+          rs.next();
+          dir = file.resolveSibling(rs.getString(1)).toAbsolutePath().normalize();
+        }
+        Set<Path> inUse = new HashSet<>();
+        try (ResultSet rs = s.executeQuery("SELECT path FROM duckdb_temporary_files()")) {
+          while (rs.next()) {
+            inUse.add(file.resolveSibling(rs.getString(1)).toAbsolutePath().normalize());
+          }
+        }
+        Leftovers.Removed removed = Leftovers.spillFiles(dir, inUse);
+        if (removed.files() > 0) {
+          logger.info("Removed {} spill files ({} MiB) that a killed process left in {}",
+              removed.files(), removed.bytes() >> 20, dir);
+        }
+      } catch (SQLException | IOException | RuntimeException e) {
+        logger.warn("Could not look for spill files left beside {}: {}", file, e.toString());
       }
     }
 
