@@ -229,9 +229,17 @@ final class Workload {
     return out;
   }
 
-  /** The ID a template's trace gets in request {@code seq}. */
+  /**
+   * The ID a template's trace gets in request {@code seq}. Its high 8 bytes are {@code base + seq}
+   * put through SplitMix64's finalizer, a bijection, so they stay unique but look as random as the
+   * IDs an SDK generates: sequential IDs would give a store's indexes and min/max statistics a
+   * locality that real traffic never has.
+   */
   private byte[] traceId(ByteString template, long seq) {
     long high = base + seq;
+    high = (high ^ (high >>> 30)) * 0xBF58476D1CE4E5B9L;
+    high = (high ^ (high >>> 27)) * 0x94D049BB133111EBL;
+    high ^= high >>> 31;
     // A fixed odd multiplier spreads consecutive sequence numbers over all 64 bits.
     long low = readLong(template, 8) ^ (seq * 0x9E3779B97F4A7C15L);
     if (low == 0) {

@@ -43,6 +43,22 @@ class WorkloadTest {
   }
 
   @Test
+  void traceIdsOfConsecutiveRequestsShareNoPrefixAsAnSdksRandomIdsWouldNot() {
+    Workload w = Workload.create(Workload.Encoding.OTLP_PROTOBUF, 3, 2, START, 0, 1_000);
+    Set<Byte> firstBytes = new HashSet<>();
+    Set<String> highHalves = new HashSet<>();
+    for (int i = 0; i < 64; i++) {
+      for (SpanMix.TraceInfo t : w.traces(w.next())) {
+        firstBytes.add(t.traceId().byteAt(0));
+        highHalves.add(Hex.encode(t.traceId()).substring(0, 16));
+      }
+    }
+    // 64 random bytes take about 56 distinct values; counting up from one base gives 1.
+    assertThat(firstBytes).as("distinct first bytes of 64 requests' trace IDs").hasSizeGreaterThan(32);
+    assertThat(highHalves).as("distinct high halves, one per request").hasSize(64);
+  }
+
+  @Test
   void zipkinJsonRequestsDecodeWithZipkinsOwnCodecAndCarryTheSameTraces() {
     Workload w = Workload.create(Workload.Encoding.ZIPKIN_JSON, 2, 2, START, 0, 7);
     Workload.Request r = w.next();
