@@ -185,7 +185,7 @@ final class AnalyticsApi {
     TimeWindow w = window(start, end, "baselineStart", "baselineEnd");
     Map<OperationKey, Baseline> baselines = new HashMap<>();
     if (searcher.reader().capabilities().supports(Capability.ANALYTICS)) {
-      for (Baseline b : searcher.reader().baselines(explainer.operations(), w.startNanos(), w.endNanos())) {
+      for (Baseline b : searcher.reader().baselines(explainer.operations(), w.startNanos(), w.endNanos(), id)) {
         baselines.put(b.operation(), b);
       }
     } else {

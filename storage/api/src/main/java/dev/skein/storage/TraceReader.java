@@ -146,12 +146,14 @@ public interface TraceReader {
 
   /**
    * Returns the duration distribution of each of {@code operations} over the spans that started
-   * in [{@code startNanos}, {@code endNanos}), in the order asked for. An operation with no span
-   * in the window is left out.
+   * in [{@code startNanos}, {@code endNanos}), in the order asked for, leaving out the spans of
+   * the trace {@code excluding} (the trace being compared with the baselines, so that it is not
+   * measured against itself). An operation with no span in the window is left out.
    *
    * @throws UnsupportedOperationException without {@link Capabilities.Capability#ANALYTICS}
    */
-  default List<Baseline> baselines(Collection<OperationKey> operations, long startNanos, long endNanos) {
+  default List<Baseline> baselines(Collection<OperationKey> operations, long startNanos, long endNanos,
+      @Nullable TraceId excluding) {
     throw unsupported(this, "baselines", Capabilities.Capability.ANALYTICS);
   }
 

@@ -46,6 +46,9 @@ final class AnalyticsFixtures {
   static final Duration WINDOW = Duration.ofMinutes(10);
   static final Duration STEP = Duration.ofMinutes(5);
 
+  /** The trace of the frontend's slowest span (9 ms) in {@link #red}. */
+  static final TraceId SLOWEST_HOME = Fixtures.traceId(50_127);
+
   private static final long MS = 1_000_000L;
   private static final long SECOND = 1_000_000_000L;
 

@@ -994,7 +994,7 @@ public abstract class TraceStoreConformance {
     OperationKey home = new OperationKey(AnalyticsFixtures.FRONTEND, AnalyticsFixtures.HOME);
     OperationKey missing = new OperationKey(AnalyticsFixtures.CHECKOUT, "GET /missing");
 
-    List<Baseline> baselines = store.baselines(List.of(select, missing, pay, home), t0, end);
+    List<Baseline> baselines = store.baselines(List.of(select, missing, pay, home), t0, end, null);
 
     assertThat(baselines).extracting(Baseline::operation).containsExactly(select, pay, home);
     assertThat(baselines).extracting(Baseline::count).containsExactly(5L, 120L, 3L);
@@ -1014,10 +1014,21 @@ public abstract class TraceStoreConformance {
     assertThat(baselines.get(2).p50Nanos()).isEqualTo(ms(8));
     assertThat(baselines.get(2).percentiles()[100]).isEqualTo(ms(9));
 
-    assertThat(store.baselines(List.of(pay), t0 + AnalyticsFixtures.STEP.toNanos(), end))
+    assertThat(store.baselines(List.of(pay), t0 + AnalyticsFixtures.STEP.toNanos(), end, null))
         .extracting(Baseline::count).containsExactly(20L);
-    assertThat(store.baselines(List.of(missing), t0, end)).isEmpty();
-    assertThat(store.baselines(List.of(), t0, end)).isEmpty();
+    assertThat(store.baselines(List.of(missing), t0, end, null)).isEmpty();
+    assertThat(store.baselines(List.of(), t0, end, null)).isEmpty();
+
+    // The trace a baseline is compared with is left out of it: without the 9 ms span's trace,
+    // the frontend's two other spans (7 and 8 ms) remain.
+    assertThat(store.baselines(List.of(home), t0, end, AnalyticsFixtures.SLOWEST_HOME))
+        .singleElement().satisfies(b -> {
+          assertThat(b.count()).isEqualTo(2L);
+          assertThat(b.percentiles()[0]).isEqualTo(ms(7));
+          assertThat(b.percentiles()[100]).isEqualTo(ms(8));
+        });
+    assertThat(store.baselines(List.of(home), t0, end, Fixtures.traceId(999_999)))
+        .extracting(Baseline::count).containsExactly(3L);
   }
 
   @Test
@@ -1099,7 +1110,7 @@ public abstract class TraceStoreConformance {
     long now = Fixtures.nowNanos();
     assertThatThrownBy(() -> store.red(new RedQuery(null, null, null, false, now - 1, now, 1)))
         .isInstanceOf(UnsupportedOperationException.class).hasMessageContaining("ANALYTICS");
-    assertThatThrownBy(() -> store.baselines(List.of(new OperationKey("a", "b")), now - 1, now))
+    assertThatThrownBy(() -> store.baselines(List.of(new OperationKey("a", "b")), now - 1, now, null))
         .isInstanceOf(UnsupportedOperationException.class).hasMessageContaining("ANALYTICS");
     assertThatThrownBy(() -> store.compare(new CompareQuery(null, null, now - 1, now,
         new CompareQuery.Selection(null, null, null, null, true), 1)))

@@ -1,5 +1,7 @@
 package dev.skein.storage.embedded;
 
+import dev.skein.model.Nullable;
+import dev.skein.model.TraceId;
 import dev.skein.storage.analytics.Baseline;
 import dev.skein.storage.analytics.CompareQuery;
 import dev.skein.storage.analytics.CompareResult;
@@ -73,7 +75,7 @@ final class Analytics {
   }
 
   static List<Baseline> baselines(DuckDBConnection connection, Collection<OperationKey> operations,
-      long startNanos, long endNanos) throws SQLException {
+      long startNanos, long endNanos, @Nullable TraceId excluding) throws SQLException {
     List<OperationKey> wanted = List.copyOf(new LinkedHashSet<>(operations));
     if (wanted.isEmpty()) {
       return List.of();
@@ -88,7 +90,11 @@ final class Analytics {
       sql.append(i == 0 ? "(?, ?)" : ", (?, ?)", wanted.get(i).service(), wanted.get(i).operation());
     }
     sql.append(") k(service, name) ON s.service = k.service AND s.name = k.name"
-        + " WHERE s.start_ns >= ? AND s.start_ns < ? GROUP BY s.service, s.name", startNanos, endNanos);
+        + " WHERE s.start_ns >= ? AND s.start_ns < ?", startNanos, endNanos);
+    if (excluding != null) {
+      sql.append(" AND s.trace_id <> ?", (Object) excluding.bytes().toByteArray());
+    }
+    sql.append(" GROUP BY s.service, s.name");
     List<Baseline> found = new ArrayList<>();
     try (PreparedStatement ps = connection.prepareStatement(sql.sql())) {
       sql.bind(ps);

@@ -537,11 +537,12 @@ public final class EmbeddedTraceStore implements TraceStore {
   }
 
   @Override
-  public List<Baseline> baselines(Collection<OperationKey> operations, long startNanos, long endNanos) {
+  public List<Baseline> baselines(Collection<OperationKey> operations, long startNanos, long endNanos,
+      @Nullable TraceId excluding) {
     requireNonNull(operations, "operations");
     operations.forEach(op -> requireNonNull(op, "operation"));
     return read("computing baselines",
-        connection -> Analytics.baselines(connection, operations, startNanos, endNanos));
+        connection -> Analytics.baselines(connection, operations, startNanos, endNanos, excluding));
   }
 
   @Override

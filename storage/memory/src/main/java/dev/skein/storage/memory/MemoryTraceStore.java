@@ -368,14 +368,16 @@ public final class MemoryTraceStore implements TraceStore {
   }
 
   @Override
-  public List<Baseline> baselines(Collection<OperationKey> operations, long startNanos, long endNanos) {
+  public List<Baseline> baselines(Collection<OperationKey> operations, long startNanos, long endNanos,
+      @Nullable TraceId excluding) {
     requireNonNull(operations, "operations");
     Map<OperationKey, Durations> wanted = new LinkedHashMap<>();
     for (OperationKey op : operations) {
       wanted.put(requireNonNull(op, "operation"), new Durations());
     }
     forEachHeldSpan(s -> {
-      if (inPopulation(s, startNanos, endNanos, null, null)) {
+      if (inPopulation(s, startNanos, endNanos, null, null)
+          && (excluding == null || !excluding.bytes().equals(s.span.getTraceId()))) {
         Durations d = wanted.get(new OperationKey(s.service, s.span.getName()));
         if (d != null) {
           d.add(durationOf(s.span), false);
