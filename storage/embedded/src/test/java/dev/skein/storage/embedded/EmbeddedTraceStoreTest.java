@@ -79,6 +79,22 @@ class EmbeddedTraceStoreTest extends TraceStoreConformance {
   }
 
   @Test
+  void checkpointsTheLogAtAQuarterOfTheMemoryCap(@org.junit.jupiter.api.io.TempDir Path dir) {
+    try (EmbeddedTraceStore store = EmbeddedTraceStore.builder().path(dir.resolve("a")).memoryLimitMib(128).build()) {
+      assertThat(store.duckdbSetting("checkpoint_threshold")).isEqualTo("32.0 MiB");
+    }
+    try (EmbeddedTraceStore store = EmbeddedTraceStore.builder().path(dir.resolve("b")).memoryLimitMib(32).build()) {
+      assertThat(store.duckdbSetting("checkpoint_threshold")).as("at least 16 MB").isEqualTo("16.0 MiB");
+    }
+    try (EmbeddedTraceStore store = EmbeddedTraceStore.builder().path(dir.resolve("c")).memoryLimitMib(4096).build()) {
+      assertThat(store.duckdbSetting("checkpoint_threshold")).as("at most 256 MB").isEqualTo("256.0 MiB");
+    }
+    try (EmbeddedTraceStore store = EmbeddedTraceStore.builder().path(dir.resolve("d")).build()) {
+      assertThat(store.duckdbSetting("checkpoint_threshold")).as("no cap").isEqualTo("256.0 MiB");
+    }
+  }
+
+  @Test
   void keepsTheDatabaseFileInsideItsDirectory() {
     store.close();
     assertThat(dir.resolve(EmbeddedTraceStore.DATABASE_FILE)).isRegularFile();
