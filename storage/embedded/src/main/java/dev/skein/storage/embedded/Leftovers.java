@@ -83,7 +83,14 @@ final class Leftovers {
     Set<String> mapped = mappedLibraries(proc);
     Removed removed = Removed.NONE;
     for (Path candidate : candidates) {
-      if (!mapped.contains(candidate.toAbsolutePath().toString())) {
+      // The kernel lists a mapped file by its real path, with symbolic links resolved.
+      Path real;
+      try {
+        real = candidate.toRealPath();
+      } catch (NoSuchFileException e) {
+        continue;
+      }
+      if (!mapped.contains(real.toString())) {
         removed = delete(candidate, removed);
       }
     }
