@@ -79,11 +79,11 @@ class EmbeddedTraceStoreTest extends TraceStoreConformance {
   }
 
   @Test
-  void checkpointsTheLogAtAQuarterOfTheMemoryCap(@org.junit.jupiter.api.io.TempDir Path dir) {
+  void checkpointsTheLogAtHalfTheMemoryCap(@org.junit.jupiter.api.io.TempDir Path dir) {
     try (EmbeddedTraceStore store = EmbeddedTraceStore.builder().path(dir.resolve("a")).memoryLimitMib(128).build()) {
-      assertThat(store.duckdbSetting("checkpoint_threshold")).isEqualTo("32.0 MiB");
+      assertThat(store.duckdbSetting("checkpoint_threshold")).isEqualTo("64.0 MiB");
     }
-    try (EmbeddedTraceStore store = EmbeddedTraceStore.builder().path(dir.resolve("b")).memoryLimitMib(32).build()) {
+    try (EmbeddedTraceStore store = EmbeddedTraceStore.builder().path(dir.resolve("b")).memoryLimitMib(20).build()) {
       assertThat(store.duckdbSetting("checkpoint_threshold")).as("at least 16 MB").isEqualTo("16.0 MiB");
     }
     try (EmbeddedTraceStore store = EmbeddedTraceStore.builder().path(dir.resolve("c")).memoryLimitMib(4096).build()) {
