@@ -5,7 +5,7 @@ import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.attribute.BasicFileAttributes;
+import java.nio.file.attribute.PosixFileAttributes;
 import java.nio.file.attribute.UserPrincipal;
 import java.time.Duration;
 import java.time.Instant;
@@ -72,10 +72,10 @@ final class Leftovers {
     UserPrincipal user = Files.getOwner(self);
     Instant cutoff = now.minus(NATIVE_LIBRARY_GRACE);
     List<Path> candidates = list(dir, NATIVE_LIBRARY.asMatchPredicate(), path -> {
-      BasicFileAttributes attributes = Files.readAttributes(path, BasicFileAttributes.class);
+      PosixFileAttributes attributes = Files.readAttributes(path, PosixFileAttributes.class);
       return attributes.isRegularFile()
           && attributes.lastModifiedTime().toInstant().isBefore(cutoff)
-          && Files.getOwner(path).equals(user);
+          && attributes.owner().equals(user);
     });
     if (candidates.isEmpty()) {
       return Removed.NONE;

@@ -377,7 +377,7 @@ public final class MemoryTraceStore implements TraceStore {
     }
     forEachHeldSpan(s -> {
       if (inPopulation(s, startNanos, endNanos, null, null)
-          && (excluding == null || !excluding.bytes().equals(s.span.getTraceId()))) {
+          && !s.traceId.equals(excluding)) {
         Durations d = wanted.get(new OperationKey(s.service, s.span.getName()));
         if (d != null) {
           d.add(durationOf(s.span), false);
