@@ -100,7 +100,8 @@ public final class BenchMain implements Callable<Integer> {
     String started = ZonedDateTime.now().format(DateTimeFormatter.RFC_1123_DATE_TIME);
     String loadBefore = ProcStats.loadAverage();
     String command = System.getenv().getOrDefault("SKEIN_BENCH_COMMAND",
-        "java -jar bench/target/skein-bench.jar " + s + (quick ? " --quick" : ""));
+        "java -jar bench/target/skein-bench.jar " + s + (quick ? " --quick" : ""))
+        .replace(serverJar.toString(), shown(serverJar).toString());
     List<String> run = s.equals("all") ? SUITES : List.of(s);
     for (String name : run) {
       ctx.say("== %s ==", name);
@@ -124,11 +125,14 @@ public final class BenchMain implements Callable<Integer> {
     return 0;
   }
 
-  /** {@code path} relative to the working directory when it is inside it, so results name no machine's paths. */
-  private static Path shown(Path path) {
+  /**
+   * {@code path} relative to the working directory when it is inside it, and otherwise only its
+   * file name under {@code ...}, so results name no machine's paths.
+   */
+  static Path shown(Path path) {
     Path here = Path.of("").toAbsolutePath();
     Path absolute = path.toAbsolutePath().normalize();
-    return absolute.startsWith(here) ? here.relativize(absolute) : path;
+    return absolute.startsWith(here) ? here.relativize(absolute) : Path.of("...", String.valueOf(absolute.getFileName()));
   }
 
   private static void header(BenchContext ctx, String serverJar, String source, String suite, String started,
