@@ -99,9 +99,10 @@ public final class BenchMain implements Callable<Integer> {
     BenchContext ctx = new BenchContext(quick, clients, underTest, zipkinJar, work, engines, clusterExamples);
     String started = ZonedDateTime.now().format(DateTimeFormatter.RFC_1123_DATE_TIME);
     String loadBefore = ProcStats.loadAverage();
+    String shownJar = shown(serverJar).toString();
     String command = System.getenv().getOrDefault("SKEIN_BENCH_COMMAND",
         "java -jar bench/target/skein-bench.jar " + s + (quick ? " --quick" : ""))
-        .replace(serverJar.toString(), shown(serverJar).toString());
+        .replace(serverJar.toString(), shownJar);
     List<String> run = s.equals("all") ? SUITES : List.of(s);
     for (String name : run) {
       ctx.say("== %s ==", name);
@@ -115,7 +116,7 @@ public final class BenchMain implements Callable<Integer> {
       }
     }
     String loadAfter = ProcStats.loadAverage();
-    header(ctx, shown(serverJar) + "`, built " + jarBuilt, source, s, started, command, loadBefore, loadAfter);
+    header(ctx, shownJar + "`, built " + jarBuilt, source, s, started, command, loadBefore, loadAfter);
     String base = s + (quick ? "-quick" : "");
     Path md = results.resolve(base + ".md");
     ctx.report.write(md, results.resolve(base + ".csv"));
