@@ -44,9 +44,10 @@ final class StorageExtensionConfig implements ComponentConfig {
     String path = "./data";
     Duration retention = Duration.ofDays(7);
     /**
-     * DuckDB's memory cap, outside the JVM's heap. DuckDB fills what it is given with cached
-     * blocks, so the cap is most of its resident memory; writing 10,000 spans/s was as fast and
-     * as cheap in CPU with 128 MiB as with 1 GiB.
+     * DuckDB's memory cap, outside the JVM's heap, to which the store adds room for the index on
+     * trace IDs as traces are stored. DuckDB fills what it is given with cached blocks, so the cap
+     * is most of its resident memory; writing 10,000 spans/s was as fast and as cheap in CPU with
+     * 128 MiB as with 1 GiB.
      */
     int memoryLimitMib = 128;
   }

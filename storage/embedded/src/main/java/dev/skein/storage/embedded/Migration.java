@@ -22,7 +22,8 @@ import org.slf4j.LoggerFactory;
  * <p>Version 1 kept the same lossless span, resource and scope bytes, so every span is read back
  * and written again through {@link TraceTables}, which derives the new columns, the typed
  * attributes, the events and the trace summaries. Version 2 differs from version 3 only in storing
- * the span bytes whole, which version 3 reads as they are, so only its version number changes.
+ * the span bytes whole, which later versions read as they are. Versions 2 and 3 found a trace's
+ * spans by an index on their trace IDs; version 4 by batch numbers, which the migration adds.
  */
 final class Migration {
   private static final Logger logger = LoggerFactory.getLogger(Migration.class);
@@ -83,10 +84,22 @@ final class Migration {
     logger.info("Migrated {} from schema version 1 to {}: {} spans rewritten", file, Schema.VERSION, spans);
   }
 
-  static void fromVersion2(DuckDBConnection connection, Path file) throws SQLException {
+  /**
+   * Brings a file of version 2 or 3 to version 4: drops the index on the span rows' trace IDs,
+   * numbers the span rows' batches in stored order ({@link TraceTables#ROWS_PER_BATCH_SEQ} rows to a
+   * number), and lists each trace's batch numbers in its summary.
+   */
+  static void fromVersion2Or3(DuckDBConnection connection, Path file, int found) throws SQLException {
     try (Statement s = connection.createStatement()) {
       s.execute("BEGIN TRANSACTION");
       try {
+        s.execute("DROP INDEX IF EXISTS spans_by_trace_id");
+        s.execute("ALTER TABLE spans ADD COLUMN batch_seq BIGINT");
+        s.execute("UPDATE spans SET batch_seq = rowid // " + TraceTables.ROWS_PER_BATCH_SEQ);
+        s.execute("ALTER TABLE traces ADD COLUMN batches BIGINT[]");
+        s.execute("UPDATE traces SET batches = b.seqs FROM (SELECT trace_id, list(DISTINCT batch_seq ORDER BY batch_seq)"
+            + " AS seqs FROM spans GROUP BY trace_id) b WHERE traces.trace_id = b.trace_id");
+        s.execute("UPDATE traces SET batches = [] WHERE batches IS NULL");
         setVersion(s);
         s.execute("COMMIT");
       } catch (SQLException | RuntimeException e) {
@@ -94,7 +107,7 @@ final class Migration {
         throw e;
       }
     }
-    logger.info("Migrated {} from schema version 2 to {}", file, Schema.VERSION);
+    logger.info("Migrated {} from schema version {} to {}", file, found, Schema.VERSION);
   }
 
   private static void setVersion(Statement s) throws SQLException {

@@ -48,6 +48,11 @@ final class ReadConnections implements AutoCloseable {
     closeQuietly(connection);
   }
 
+  /** Closes {@code connection}, which a failed read may have left unusable, instead of keeping it. */
+  void discard(DuckDBConnection connection) {
+    closeQuietly(connection);
+  }
+
   @Override
   public void close() {
     synchronized (this) {

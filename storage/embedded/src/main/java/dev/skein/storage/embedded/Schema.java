@@ -35,14 +35,25 @@ import java.util.List;
  * about 26 spans each: 30 ms, against 4 ms with the compression named here). Files created before
  * this keep the choice DuckDB made; their contents read the same.
  *
+ * <p>A trace's spans are found without an index on {@code spans}: its {@code traces} row (found
+ * through the one index, on {@code traces.trace_id}) lists the write batches its spans came in,
+ * and every span row carries its batch's {@code batch_seq}. Batch numbers rise as rows are
+ * appended, so DuckDB's min/max statistics skip every row group but the few that hold those
+ * batches. DuckDB keeps the parts of an index it has read in memory, inside its memory cap, and
+ * cannot evict them: with an index on the span rows of 10 million spans, reading a few thousand
+ * traces filled a 128 MiB cap and every later read failed with "Out of Memory". The index on
+ * {@code traces} has one entry per trace, not per span.
+ *
  * <p>Version 1 (before search) had no {@code traces} or {@code span_events} table and untyped
  * attributes; {@link Migration} rebuilds such a file from its spans when it is opened. Version 2
  * stored the span bytes whole; its rows read back as they are, and the version number keeps
- * Skein releases that expect whole span bytes away from files with rows of version 3.
+ * Skein releases that expect whole span bytes away from files with rows of version 3. Version 3
+ * had an index on {@code spans.trace_id} instead of batch numbers; {@link Migration} numbers its
+ * rows in stored order.
  */
 final class Schema {
   /** The version this code writes and reads. */
-  static final int VERSION = 3;
+  static final int VERSION = 4;
 
   static final List<String> TABLES = List.of(
       "CREATE TABLE resources ("
@@ -79,9 +90,10 @@ final class Schema {
           + " resource_id BIGINT NOT NULL USING COMPRESSION uncompressed,"
           + " scope_id BIGINT NOT NULL USING COMPRESSION bitpacking,"
           // The Span message as protobuf bytes without the ID and time columns: what a trace reads back from.
-          + " span BLOB NOT NULL)",
-      // Trace IDs are random, so min/max pruning cannot help a lookup by ID; an index can.
-      "CREATE INDEX spans_by_trace_id ON spans (trace_id)",
+          + " span BLOB NOT NULL,"
+          // The write batch the row came in: rises with every batch, so the rows of one batch are
+          // close together and DuckDB's min/max pruning finds them.
+          + " batch_seq BIGINT NOT NULL)",
       "CREATE TABLE span_attributes ("
           + "trace_id BLOB NOT NULL,"
           + " span_key BIGINT NOT NULL,"
@@ -109,7 +121,10 @@ final class Schema {
           + " root_span_id VARCHAR NOT NULL USING COMPRESSION uncompressed,"
           // Spans per service and the keys of the trace's spans, in TraceRow's encoding.
           + " services BLOB NOT NULL,"
-          + " span_keys BLOB NOT NULL USING COMPRESSION uncompressed)",
+          + " span_keys BLOB NOT NULL USING COMPRESSION uncompressed,"
+          // The batch_seq of every batch the trace's spans came in, ascending.
+          + " batches BIGINT[] NOT NULL)",
+      // Trace IDs are random, so min/max pruning cannot help a lookup by ID; an index can.
       "CREATE INDEX traces_by_trace_id ON traces (trace_id)",
       "CREATE TABLE operations ("
           + "service VARCHAR NOT NULL,"

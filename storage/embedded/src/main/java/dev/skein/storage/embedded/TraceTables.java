@@ -11,6 +11,7 @@ import dev.skein.storage.embedded.Batch.SpanRow;
 import dev.skein.storage.search.TraceSummary;
 import dev.skein.storage.search.TraceSummaryBuilder;
 import io.opentelemetry.proto.trace.v1.Span;
+import java.sql.Array;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
@@ -20,7 +21,9 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.SortedSet;
 import java.util.StringJoiner;
+import java.util.TreeSet;
 import org.duckdb.DuckDBAppender;
 import org.duckdb.DuckDBConnection;
 
@@ -33,6 +36,11 @@ import org.duckdb.DuckDBConnection;
 final class TraceTables {
   /** Trace IDs per statement when looking summaries up; small enough for DuckDB's index scan. */
   private static final int LOOKUP_CHUNK = 500;
+  /**
+   * Span rows per batch number, at least: batches written after fewer rows than this share their
+   * number with the one before, so a trace that arrives in many small batches lists few numbers.
+   */
+  static final int ROWS_PER_BATCH_SEQ = 4096;
 
   private final DuckDBConnection connection;
   // Rows already in the database, so headers and operations are appended once.
@@ -41,6 +49,8 @@ final class TraceTables {
   private Set<OperationKey> operations;
   /** The latest start of a stored trace (written by the writer thread, read by searches). */
   private volatile long newestStart = Long.MIN_VALUE;
+  /** Span rows appended, counted from the first row of the stored highest batch number. */
+  private long rowsAppended;
 
   TraceTables(DuckDBConnection connection) throws SQLException {
     this.connection = connection;
@@ -67,12 +77,13 @@ final class TraceTables {
       }
     }
     Map<String, Stored> stored = load(byTrace.keySet());
+    long seq = rowsAppended / ROWS_PER_BATCH_SEQ;
     List<SpanRow> accepted = new ArrayList<>();
     Map<String, Stored> updated = new LinkedHashMap<>();
     for (Map.Entry<String, List<SpanRow>> e : byTrace.entrySet()) {
       Stored s = stored.get(e.getKey());
       if (s == null) {
-        s = new Stored(new TraceSummaryBuilder(TraceId.fromHex(e.getKey())), new HashSet<>(), false);
+        s = new Stored(new TraceSummaryBuilder(TraceId.fromHex(e.getKey())), new HashSet<>(), new TreeSet<>(), false);
       }
       boolean changed = false;
       for (SpanRow row : e.getValue()) {
@@ -83,6 +94,7 @@ final class TraceTables {
         }
       }
       if (changed) {
+        s.batches.add(seq);
         updated.put(e.getKey(), s);
       }
     }
@@ -90,7 +102,9 @@ final class TraceTables {
     if (accepted.isEmpty()) {
       return out;
     }
-    appendSpans(accepted, out);
+    // Counted before the rows are appended: a failed append leaves a gap in the numbers, which is harmless.
+    rowsAppended += accepted.size();
+    appendSpans(accepted, seq, out);
     appendHeaders(batches, out);
     replaceSummaries(updated, out);
     return out;
@@ -138,14 +152,20 @@ final class TraceTables {
         long newest = rs.getLong(1);
         newestStart = rs.wasNull() ? Long.MIN_VALUE : newest;
       }
+      // The next batch gets a number above every stored one.
+      try (ResultSet rs = s.executeQuery("SELECT max(batch_seq) FROM spans")) {
+        rs.next();
+        long highest = rs.getLong(1);
+        rowsAppended = rs.wasNull() ? 0 : Math.multiplyExact(highest + 1, (long) ROWS_PER_BATCH_SEQ);
+      }
     }
     this.resources = resources;
     this.scopes = scopes;
     this.operations = operations;
   }
 
-  /** A trace's summary so far and the keys of its stored spans. */
-  private record Stored(TraceSummaryBuilder summary, Set<Long> keys, boolean inDatabase) {}
+  /** A trace's summary so far, the keys of its stored spans and the batch numbers they came in. */
+  private record Stored(TraceSummaryBuilder summary, Set<Long> keys, SortedSet<Long> batches, boolean inDatabase) {}
 
   private Map<String, Stored> load(Set<String> traceIds) throws SQLException {
     Map<String, Stored> out = new LinkedHashMap<>();
@@ -154,7 +174,7 @@ final class TraceTables {
       for (int from = 0; from < ids.size(); from += LOOKUP_CHUNK) {
         String in = inList(ids.subList(from, Math.min(ids.size(), from + LOOKUP_CHUNK)));
         try (ResultSet rs = s.executeQuery("SELECT trace_id, start_ns, end_ns, span_count, error_count,"
-            + " root_service, root_name, root_start_ns, root_span_id, services, span_keys"
+            + " root_service, root_name, root_start_ns, root_span_id, services, span_keys, batches"
             + " FROM traces WHERE trace_id IN (" + in + ")")) {
           while (rs.next()) {
             TraceId id = TraceId.of(ByteString.copyFrom(rs.getBytes(1)));
@@ -162,7 +182,7 @@ final class TraceTables {
             TraceSummary summary = new TraceSummary(id, rs.getString(6), rs.getString(7), start,
                 rs.getLong(3) - start, rs.getInt(4), rs.getInt(5), TraceRow.decodeServices(rs.getBytes(10)));
             out.put(id.hex(), new Stored(TraceSummaryBuilder.resume(summary, rs.getLong(8), rs.getString(9)),
-                TraceRow.decodeKeys(rs.getBytes(11)), true));
+                TraceRow.decodeKeys(rs.getBytes(11)), batches(rs, 12), true));
           }
         }
       }
@@ -203,12 +223,25 @@ final class TraceTables {
             .append(s.summary.rootSpanId())
             .append(TraceRow.encodeServices(t.spansByService()))
             .append(TraceRow.encodeKeys(s.keys))
+            .append(s.batches.stream().mapToLong(Long::longValue).toArray())
             .endRow();
       }
     }
   }
 
-  private void appendSpans(List<SpanRow> rows, Appended out) throws SQLException {
+  /** The batch numbers in the {@code BIGINT[]} column {@code column} of the current row. */
+  static SortedSet<Long> batches(ResultSet rs, int column) throws SQLException {
+    SortedSet<Long> out = new TreeSet<>();
+    Array array = rs.getArray(column);
+    if (array != null) {
+      for (Object seq : (Object[]) array.getArray()) {
+        out.add(((Number) seq).longValue());
+      }
+    }
+    return out;
+  }
+
+  private void appendSpans(List<SpanRow> rows, long seq, Appended out) throws SQLException {
     try (DuckDBAppender spans = appender("spans");
         DuckDBAppender attributes = appender("span_attributes");
         DuckDBAppender events = appender("span_events")) {
@@ -235,6 +268,7 @@ final class TraceTables {
             .append(row.resourceId)
             .append(row.scopeId)
             .append(row.payload)
+            .append(seq)
             .endRow();
         for (AttributeRow a : row.attributes) {
           attributes.beginRow().append(row.traceId).append(row.key).append(start);

@@ -79,6 +79,35 @@ class EmbeddedTraceStoreTest extends TraceStoreConformance {
   }
 
   @Test
+  void raisesDuckDbsMemoryLimitForTheTraceIndexAsTracesAreStored(@org.junit.jupiter.api.io.TempDir Path dir)
+      throws Exception {
+    try (EmbeddedTraceStore store = EmbeddedTraceStore.builder().path(dir).memoryLimitMib(96)
+        .retentionCheckInterval(Duration.ofMillis(50)).build()) {
+      // 96 bytes per trace, rounded up to whole MiB: 20,000 traces need 2 MiB more.
+      Traces.Builder many = Traces.builder();
+      for (int i = 0; i < 20_000; i++) {
+        Fixtures.singleSpan(Fixtures.traceId(100_000 + i), "svc", "op", SpanKind.SPAN_KIND_SERVER, recently(),
+            Duration.ofMillis(1))
+            .forEachSpan(many::add);
+      }
+      await(store.write(many.build()));
+      long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+      while (!store.duckdbSetting("memory_limit").equals("98.0 MiB") && System.nanoTime() < deadline) {
+        Thread.sleep(20);
+      }
+      assertThat(store.duckdbSetting("memory_limit")).isEqualTo("98.0 MiB");
+    }
+    try (EmbeddedTraceStore reopened = EmbeddedTraceStore.builder().path(dir).memoryLimitMib(96).build()) {
+      // Opening checks at once.
+      long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+      while (!reopened.duckdbSetting("memory_limit").equals("98.0 MiB") && System.nanoTime() < deadline) {
+        Thread.sleep(20);
+      }
+      assertThat(reopened.duckdbSetting("memory_limit")).isEqualTo("98.0 MiB");
+    }
+  }
+
+  @Test
   void checkpointsTheLogAtHalfTheMemoryCap(@org.junit.jupiter.api.io.TempDir Path dir) {
     try (EmbeddedTraceStore store = EmbeddedTraceStore.builder().path(dir.resolve("a")).memoryLimitMib(128).build()) {
       assertThat(store.duckdbSetting("checkpoint_threshold")).isEqualTo("64.0 MiB");
@@ -163,7 +192,7 @@ class EmbeddedTraceStoreTest extends TraceStoreConformance {
 
     assertThatThrownBy(() -> EmbeddedTraceStore.builder().path(dir).build())
         .isInstanceOf(StorageException.class)
-        .hasMessageContaining("schema version 99 (expected: at most 3)");
+        .hasMessageContaining("schema version 99 (expected: at most 4)");
   }
 
   @Test
@@ -177,7 +206,7 @@ class EmbeddedTraceStoreTest extends TraceStoreConformance {
     try (Connection c = DriverManager.getConnection(
             "jdbc:duckdb:" + dir.resolve(EmbeddedTraceStore.DATABASE_FILE));
         Statement s = c.createStatement()) {
-      assertThat(rows(s, "SELECT version FROM schema_version")).containsExactly("3");
+      assertThat(rows(s, "SELECT version FROM schema_version")).containsExactly("4");
       assertThat(rows(s, "SELECT service || '|' || name || '|' || kind || '|' || (start_ns - " + start
           + ") || '|' || duration_ns || '|' || status_code || '|' || (parent_span_id IS NULL)"
           + " FROM spans WHERE trace_id = from_hex('" + id.hex() + "') ORDER BY start_ns"))
@@ -395,7 +424,7 @@ class EmbeddedTraceStoreTest extends TraceStoreConformance {
     }
     try (Connection c = DriverManager.getConnection("jdbc:duckdb:" + old.resolve(EmbeddedTraceStore.DATABASE_FILE));
         Statement s = c.createStatement()) {
-      assertThat(rows(s, "SELECT version FROM schema_version")).containsExactly("3");
+      assertThat(rows(s, "SELECT version FROM schema_version")).containsExactly("4");
       assertThat(rows(s, "SELECT count(*) FROM information_schema.tables WHERE table_name LIKE 'v1_%'"))
           .containsExactly("0");
     }
@@ -436,6 +465,7 @@ class EmbeddedTraceStoreTest extends TraceStoreConformance {
         "jdbc:duckdb:" + old.resolve(EmbeddedTraceStore.DATABASE_FILE))) {
       Schema.migrate(c, old);
       writeWholeSpans(c, written);
+      toVersion3(c);
       try (Statement s = c.createStatement()) {
         s.execute("UPDATE schema_version SET version = 2");
       }
@@ -460,8 +490,110 @@ class EmbeddedTraceStoreTest extends TraceStoreConformance {
     }
     try (Connection c = DriverManager.getConnection("jdbc:duckdb:" + old.resolve(EmbeddedTraceStore.DATABASE_FILE));
         Statement s = c.createStatement()) {
-      assertThat(rows(s, "SELECT version FROM schema_version")).containsExactly("3");
+      assertThat(rows(s, "SELECT version FROM schema_version")).containsExactly("4");
       assertThat(rows(s, "SELECT count(*) FROM spans")).containsExactly(Integer.toString(2 * Fixtures.FULL_TRACE_SPANS));
+    }
+  }
+
+  @Test
+  void migratesADatabaseOfSchemaVersion3() throws Exception {
+    Path old = instead("version-3");
+    TraceId split = Fixtures.traceId(830);
+    Traces first = Fixtures.fullTrace(split, recently());
+    List<Traces> halves = halves(first);
+    try (DuckDBConnection c = (DuckDBConnection) DriverManager.getConnection(
+        "jdbc:duckdb:" + old.resolve(EmbeddedTraceStore.DATABASE_FILE))) {
+      Schema.migrate(c, old);
+      TraceTables tables = new TraceTables(c);
+      // One trace in two batches, with other traces' batches before, between and after them.
+      for (int i = 0; i < 12; i++) {
+        appendCommitted(c, tables, Fixtures.fullTrace(Fixtures.traceId(840 + i), recently()));
+        if (i == 3) {
+          appendCommitted(c, tables, halves.get(0));
+        } else if (i == 9) {
+          appendCommitted(c, tables, halves.get(1));
+        }
+      }
+      toVersion3(c);
+    }
+
+    try (EmbeddedTraceStore migrated = EmbeddedTraceStore.builder().path(old).build()) {
+      assertSameSpans(migrated.trace(split).orElseThrow(), first);
+      for (int i = 0; i < 12; i++) {
+        assertThat(migrated.trace(Fixtures.traceId(840 + i)).orElseThrow().spanCount())
+            .isEqualTo(Fixtures.FULL_TRACE_SPANS);
+      }
+      // Written again, nothing is added; a new trace is found as well.
+      await(migrated.write(first));
+      await(migrated.write(Fixtures.fullTrace(Fixtures.traceId(860), recently())));
+      assertThat(migrated.trace(split).orElseThrow().spanCount()).isEqualTo(Fixtures.FULL_TRACE_SPANS);
+      assertThat(migrated.trace(Fixtures.traceId(860)).orElseThrow().spanCount()).isEqualTo(Fixtures.FULL_TRACE_SPANS);
+      assertThat(migrated.traces(List.of(split, Fixtures.traceId(860), Fixtures.traceId(845)), 1000))
+          .containsOnlyKeys(split, Fixtures.traceId(860), Fixtures.traceId(845));
+    }
+    try (Connection c = DriverManager.getConnection("jdbc:duckdb:" + old.resolve(EmbeddedTraceStore.DATABASE_FILE));
+        Statement s = c.createStatement()) {
+      assertThat(rows(s, "SELECT version FROM schema_version")).containsExactly("4");
+      assertThat(rows(s, "SELECT index_name FROM duckdb_indexes() ORDER BY 1")).containsExactly("traces_by_trace_id");
+      assertThat(rows(s, "SELECT count(*) FROM spans WHERE batch_seq IS NULL")).containsExactly("0");
+      // The new trace's batch comes after every migrated one.
+      assertThat(rows(s, "SELECT (SELECT min(batch_seq) FROM spans WHERE trace_id = from_hex('"
+          + Fixtures.traceId(860).hex() + "')) > (SELECT max(batch_seq) FROM spans WHERE trace_id <> from_hex('"
+          + Fixtures.traceId(860).hex() + "'))")).containsExactly("true");
+    }
+  }
+
+  @Test
+  void findsATracesSpansByTheBatchesItsSummaryLists() throws Exception {
+    TraceId split = Fixtures.traceId(870);
+    Traces whole = Fixtures.fullTrace(split, recently());
+    List<Traces> halves = halves(whole);
+    write(halves.get(0));
+    // More than a batch number's worth of other spans between the two halves.
+    for (int i = 0; i < TraceTables.ROWS_PER_BATCH_SEQ / Fixtures.FULL_TRACE_SPANS + 1; i++) {
+      write(Fixtures.fullTrace(Fixtures.traceId(10_000 + i), recently()));
+    }
+    write(halves.get(1));
+    assertSameSpans(store.trace(split).orElseThrow(), whole);
+    store.close();
+
+    try (Connection c = DriverManager.getConnection("jdbc:duckdb:" + dir.resolve(EmbeddedTraceStore.DATABASE_FILE));
+        Statement s = c.createStatement()) {
+      // No index on the span rows, which DuckDB would have to hold in memory whole.
+      assertThat(rows(s, "SELECT index_name FROM duckdb_indexes() ORDER BY 1")).containsExactly("traces_by_trace_id");
+      assertThat(rows(s, "SELECT len(batches) FROM traces WHERE trace_id = from_hex('" + split.hex() + "')"))
+          .containsExactly("2");
+      assertThat(rows(s, "SELECT list_sort(list(DISTINCT batch_seq)) = (SELECT batches FROM traces WHERE trace_id = from_hex('"
+          + split.hex() + "')) FROM spans WHERE trace_id = from_hex('" + split.hex() + "')")).containsExactly("true");
+    }
+  }
+
+  /** The spans of {@code trace} in two parts: the first half of its spans, and the rest. */
+  private static List<Traces> halves(Traces trace) {
+    Traces.Builder a = Traces.builder();
+    Traces.Builder b = Traces.builder();
+    int[] i = {0};
+    trace.forEachSpan((rs, ss, span) -> (i[0]++ < trace.spanCount() / 2 ? a : b).add(rs, ss, span));
+    return List.of(a.build(), b.build());
+  }
+
+  private static void appendCommitted(DuckDBConnection c, TraceTables tables, Traces traces) throws SQLException {
+    try (Statement s = c.createStatement()) {
+      s.execute("BEGIN TRANSACTION");
+      tables.committed(tables.append(List.of(Batch.of(traces))));
+      s.execute("COMMIT");
+    }
+  }
+
+  /** Turns a file of the current schema into one of schema version 3: an index on the span rows' trace IDs, no batch numbers. */
+  private static void toVersion3(Connection c) throws SQLException {
+    try (Statement s = c.createStatement()) {
+      s.execute("DROP INDEX traces_by_trace_id");
+      s.execute("ALTER TABLE spans DROP COLUMN batch_seq");
+      s.execute("ALTER TABLE traces DROP COLUMN batches");
+      s.execute("CREATE INDEX traces_by_trace_id ON traces (trace_id)");
+      s.execute("CREATE INDEX spans_by_trace_id ON spans (trace_id)");
+      s.execute("UPDATE schema_version SET version = 3");
     }
   }
 
