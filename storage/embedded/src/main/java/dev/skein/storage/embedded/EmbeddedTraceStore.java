@@ -4,8 +4,8 @@ import static java.util.Objects.requireNonNull;
 
 import com.google.protobuf.ByteString;
 import com.google.protobuf.InvalidProtocolBufferException;
-import dev.skein.model.Nullable;
 import dev.skein.model.Hex;
+import dev.skein.model.Nullable;
 import dev.skein.model.TraceId;
 import dev.skein.model.Traces;
 import dev.skein.storage.Capabilities;

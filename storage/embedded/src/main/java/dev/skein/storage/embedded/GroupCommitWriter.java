@@ -197,19 +197,39 @@ final class GroupCommitWriter implements Runnable {
   private void deleteExpired() {
     long cutoff = Math.subtractExact(
         Math.multiplyExact(clock.millis(), 1_000_000L), retention.toNanos());
+    long began = System.nanoTime();
     try (Statement s = connection.createStatement()) {
-      try (ResultSet rs = s.executeQuery("SELECT count(*) FROM traces WHERE start_ns < " + cutoff)) {
-        if (rs.next() && rs.getLong(1) == 0) {
+      // The expired traces' spans came in their batches, so no span of theirs has a higher
+      // batch number than the highest they list: the row groups of newer batches are skipped.
+      long lastBatch;
+      try (ResultSet rs = s.executeQuery("SELECT count(*), max(list_max(batches)) FROM traces WHERE start_ns < " + cutoff)) {
+        rs.next();
+        if (rs.getLong(1) == 0) {
           return;
+        }
+        lastBatch = rs.getLong(2);
+        if (rs.wasNull()) {
+          lastBatch = Long.MAX_VALUE;
         }
       }
       String expired = "(SELECT trace_id FROM traces WHERE start_ns < " + cutoff + ")";
+      String expiredSpans = "batch_seq <= " + lastBatch + " AND trace_id IN " + expired;
       s.execute("BEGIN TRANSACTION");
       int deleted;
       try {
-        deleted = s.executeUpdate("DELETE FROM spans WHERE trace_id IN " + expired);
-        s.executeUpdate("DELETE FROM span_attributes WHERE trace_id IN " + expired);
-        s.executeUpdate("DELETE FROM span_events WHERE trace_id IN " + expired);
+        // Attribute and event rows carry their span's start time, so none of theirs starts after
+        // the latest of the spans: that bound skips the row groups of newer spans.
+        long lastStart;
+        try (ResultSet rs = s.executeQuery("SELECT max(start_ns) FROM spans WHERE " + expiredSpans)) {
+          rs.next();
+          lastStart = rs.getLong(1);
+          if (rs.wasNull()) {
+            lastStart = Long.MIN_VALUE;
+          }
+        }
+        deleted = s.executeUpdate("DELETE FROM spans WHERE " + expiredSpans);
+        s.executeUpdate("DELETE FROM span_attributes WHERE start_ns <= " + lastStart + " AND trace_id IN " + expired);
+        s.executeUpdate("DELETE FROM span_events WHERE start_ns <= " + lastStart + " AND trace_id IN " + expired);
         s.executeUpdate("DELETE FROM traces WHERE start_ns < " + cutoff);
         s.executeUpdate("DELETE FROM operations o WHERE NOT EXISTS (SELECT 1 FROM spans s"
             + " WHERE s.service = o.service AND s.name = o.name AND s.kind = o.kind)");
@@ -224,7 +244,8 @@ final class GroupCommitWriter implements Runnable {
         Schema.rollback(s, e);
         throw e;
       }
-      logger.info("Deleted {} spans of traces older than {} from {}", deleted, retention, description);
+      logger.info("Deleted {} spans of traces older than {} from {} in {} ms", deleted, retention, description,
+          (System.nanoTime() - began) / 1_000_000);
       tables.reload();
     } catch (SQLException | RuntimeException e) {
       // The next check tries again; the data only stays longer than asked.

@@ -49,7 +49,10 @@ final class TraceTables {
   private Set<OperationKey> operations;
   /** The latest start of a stored trace (written by the writer thread, read by searches). */
   private volatile long newestStart = Long.MIN_VALUE;
-  /** Span rows appended, counted from the first row of the stored highest batch number. */
+  /**
+   * Span rows appended, as batch numbers count them: the next batch gets this divided by
+   * {@link #ROWS_PER_BATCH_SEQ}. Opening starts it past the highest stored number.
+   */
   private long rowsAppended;
 
   TraceTables(DuckDBConnection connection) throws SQLException {
