@@ -91,18 +91,12 @@ class EmbeddedTraceStoreTest extends TraceStoreConformance {
             .forEachSpan(many::add);
       }
       await(store.write(many.build()));
-      long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-      while (!store.duckdbSetting("memory_limit").equals("98.0 MiB") && System.nanoTime() < deadline) {
-        Thread.sleep(20);
-      }
+      awaitTrue("the limit is raised", () -> store.duckdbSetting("memory_limit").equals("98.0 MiB"));
       assertThat(store.duckdbSetting("memory_limit")).isEqualTo("98.0 MiB");
     }
     try (EmbeddedTraceStore reopened = EmbeddedTraceStore.builder().path(dir).memoryLimitMib(96).build()) {
       // Opening checks at once.
-      long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-      while (!reopened.duckdbSetting("memory_limit").equals("98.0 MiB") && System.nanoTime() < deadline) {
-        Thread.sleep(20);
-      }
+      awaitTrue("the limit is raised on opening", () -> reopened.duckdbSetting("memory_limit").equals("98.0 MiB"));
       assertThat(reopened.duckdbSetting("memory_limit")).isEqualTo("98.0 MiB");
     }
   }
