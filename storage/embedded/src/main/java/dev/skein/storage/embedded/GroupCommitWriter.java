@@ -207,10 +207,8 @@ final class GroupCommitWriter implements Runnable {
         if (rs.getLong(1) == 0) {
           return;
         }
-        lastBatch = rs.getLong(2);
-        if (rs.wasNull()) {
-          lastBatch = Long.MAX_VALUE;
-        }
+        long highest = rs.getLong(2);
+        lastBatch = rs.wasNull() ? Long.MAX_VALUE : highest;
       }
       String expired = "(SELECT trace_id FROM traces WHERE start_ns < " + cutoff + ")";
       String expiredSpans = "batch_seq <= " + lastBatch + " AND trace_id IN " + expired;
@@ -222,10 +220,8 @@ final class GroupCommitWriter implements Runnable {
         long lastStart;
         try (ResultSet rs = s.executeQuery("SELECT max(start_ns) FROM spans WHERE " + expiredSpans)) {
           rs.next();
-          lastStart = rs.getLong(1);
-          if (rs.wasNull()) {
-            lastStart = Long.MIN_VALUE;
-          }
+          long latest = rs.getLong(1);
+          lastStart = rs.wasNull() ? Long.MIN_VALUE : latest;
         }
         deleted = s.executeUpdate("DELETE FROM spans WHERE " + expiredSpans);
         s.executeUpdate("DELETE FROM span_attributes WHERE start_ns <= " + lastStart + " AND trace_id IN " + expired);
