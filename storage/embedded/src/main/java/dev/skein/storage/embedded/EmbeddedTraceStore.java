@@ -153,8 +153,11 @@ public final class EmbeddedTraceStore implements TraceStore {
   private final Duration retentionCheckInterval;
   private final long maxPendingSpans;
   private final String description;
-  private final DuckDBConnection origin;
-  private final ReadConnections readers;
+  /** What the database is opened with; it is opened again with it after a fatal error. */
+  private final Properties openProperties;
+  // Replaced only under the write lock of lifecycle, when the database is opened again.
+  private DuckDBConnection origin;
+  private ReadConnections readers;
   private final HeaderCache headers = new HeaderCache();
   private final GroupCommitWriter writer;
   private final Thread writerThread;
@@ -165,14 +168,15 @@ public final class EmbeddedTraceStore implements TraceStore {
   private volatile boolean closed;
   private boolean released;
 
-  private EmbeddedTraceStore(Builder b, Path file, DuckDBConnection origin, DuckDBConnection writerConnection)
-      throws SQLException {
+  private EmbeddedTraceStore(Builder b, Path file, Properties openProperties, DuckDBConnection origin,
+      DuckDBConnection writerConnection) throws SQLException {
     this.path = b.path;
     this.file = file;
     this.retention = b.retention;
     this.retentionCheckInterval = b.retentionCheckInterval;
     this.maxPendingSpans = b.maxPendingSpans;
     this.description = file.toString();
+    this.openProperties = openProperties;
     this.origin = origin;
     this.readers = new ReadConnections(origin);
     this.acks = Executors.newSingleThreadExecutor(r -> {
@@ -180,7 +184,7 @@ public final class EmbeddedTraceStore implements TraceStore {
       t.setDaemon(true);
       return t;
     });
-    this.writer = new GroupCommitWriter(writerConnection, description, retention,
+    this.writer = new GroupCommitWriter(writerConnection, this::reopen, description, retention,
         retentionCheckInterval, b.clock, acks, b.memoryLimitMib);
     this.writerThread = new Thread(writer, "skein-embedded-writer");
     writerThread.setDaemon(true);
@@ -728,6 +732,34 @@ public final class EmbeddedTraceStore implements TraceStore {
     }
   }
 
+  /**
+   * Closes every connection to the database, which a fatal error invalidated, and opens it again:
+   * DuckDB's driver hands out the same invalidated instance while any connection to it is open.
+   * Called by the writer; waits for reads in flight, which fail on an invalidated database anyway.
+   */
+  private DuckDBConnection reopen(DuckDBConnection writerConnection) throws SQLException {
+    lifecycle.writeLock().lock();
+    try {
+      if (closed) {
+        throw new SQLException("embedded store " + description + " is closing");
+      }
+      readers.close();
+      Builder.closeQuietly(writerConnection, null);
+      Builder.closeQuietly(origin, null);
+      DuckDBConnection fresh = (DuckDBConnection) DriverManager.getConnection("jdbc:duckdb:" + file, openProperties);
+      origin = fresh;
+      readers = new ReadConnections(fresh);
+      return fresh.duplicate();
+    } finally {
+      lifecycle.writeLock().unlock();
+    }
+  }
+
+  /** How often the database was opened again after a fatal error. */
+  long reopened() {
+    return writer.reopened();
+  }
+
   @Override
   public String toString() {
     return "EmbeddedTraceStore{path=" + path + ", retention=" + retention + '}';
@@ -933,7 +965,7 @@ public final class EmbeddedTraceStore implements TraceStore {
           Migration.fromVersion2Or3(origin, file, found);
         }
         writerConnection = origin.duplicate();
-        EmbeddedTraceStore store = new EmbeddedTraceStore(this, file, origin, writerConnection);
+        EmbeddedTraceStore store = new EmbeddedTraceStore(this, file, open, origin, writerConnection);
         logger.info("Opened embedded store {} ({}, schema version {}, retention {})", file,
             found == 0 ? "new" : "existing", Schema.VERSION, retention);
         return store;
@@ -1006,12 +1038,17 @@ public final class EmbeddedTraceStore implements TraceStore {
       }
     }
 
-    private static void closeQuietly(@Nullable DuckDBConnection c, Exception cause) {
+    /** Closes {@code c}; a failure is attached to {@code cause}, or logged when there is none. */
+    private static void closeQuietly(@Nullable DuckDBConnection c, @Nullable Exception cause) {
       if (c != null) {
         try {
           c.close();
         } catch (SQLException e) {
-          cause.addSuppressed(e);
+          if (cause != null) {
+            cause.addSuppressed(e);
+          } else {
+            logger.debug("Closing a connection failed", e);
+          }
         }
       }
     }

@@ -1,5 +1,6 @@
 package dev.skein.storage.embedded;
 
+import dev.skein.model.Nullable;
 import dev.skein.storage.StorageException;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -25,6 +26,13 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Futures are completed on {@code acks}, never on this thread, so a caller's callback cannot
  * stall or deadlock the writer.
+ *
+ * <p>After a fatal error (a checkpoint that could not write the file when the disk was full, for
+ * example) DuckDB refuses every statement until the database is opened again. The writer then
+ * has the store open it again, through {@link Reopener}, before its next commit: what was
+ * committed is in the file or its log and survives, and the batches that failed were not
+ * acknowledged, so their senders retry. Until opening succeeds, each commit tries again, at most
+ * once per {@link #REOPEN_INTERVAL}, and fails with a retryable error.
  */
 final class GroupCommitWriter implements Runnable {
   private static final Logger logger = LoggerFactory.getLogger(GroupCommitWriter.class);
@@ -38,8 +46,20 @@ final class GroupCommitWriter implements Runnable {
    * leaves half as much again.
    */
   static final long INDEX_BYTES_PER_TRACE = 96;
+  private static final Duration REOPEN_INTERVAL = Duration.ofSeconds(1);
 
-  private final DuckDBConnection connection;
+  /** Opens the store's database again after a fatal error. */
+  @FunctionalInterface
+  interface Reopener {
+    /**
+     * Closes every connection to the database, {@code writer} included, opens it again, and returns
+     * a new connection for the writer.
+     */
+    DuckDBConnection reopen(DuckDBConnection writer) throws SQLException;
+  }
+
+  private DuckDBConnection connection;
+  private final Reopener reopener;
   private final String description;
   private final Duration retention;
   private final long retentionCheckNanos;
@@ -52,11 +72,16 @@ final class GroupCommitWriter implements Runnable {
   private final AtomicLong queuedSpans = new AtomicLong();
 
   // Only this thread touches it once it runs, except newestStart, which any thread may read.
-  private final TraceTables tables;
+  private volatile TraceTables tables;
+  /** The fatal error that invalidated the database, until it is opened again. */
+  private @Nullable Exception fatal;
+  private long nextReopen;
+  private final AtomicLong reopened = new AtomicLong();
 
-  GroupCommitWriter(DuckDBConnection connection, String description, Duration retention,
+  GroupCommitWriter(DuckDBConnection connection, Reopener reopener, String description, Duration retention,
       Duration retentionCheckInterval, Clock clock, ExecutorService acks, long cacheLimitMib) throws SQLException {
     this.connection = connection;
+    this.reopener = reopener;
     this.cacheLimitMib = cacheLimitMib;
     this.memoryLimitMib = cacheLimitMib;
     this.description = description;
@@ -70,6 +95,11 @@ final class GroupCommitWriter implements Runnable {
   /** The latest start time of a committed trace: see {@link TraceTables#newestStart}. */
   long newestStart() {
     return tables.newestStart();
+  }
+
+  /** How often the database was opened again after a fatal error. */
+  long reopened() {
+    return reopened.get();
   }
 
   /** Spans queued and not yet committed or failed. */
@@ -96,15 +126,19 @@ final class GroupCommitWriter implements Runnable {
     while (!stopping) {
       List<Pending> group = new ArrayList<>();
       try {
-        long wait = nextRetention - System.nanoTime();
+        // Reads fail too until the database is open again, so opening it does not wait for a write;
+        // retention waits for it.
+        long wait = (fatal != null ? nextReopen : nextRetention) - System.nanoTime();
         Pending first = wait > 0 ? queue.poll(wait, TimeUnit.NANOSECONDS) : queue.poll();
         if (first != null) {
           stopping = drain(first, group);
         }
         if (!group.isEmpty()) {
           commit(group);
+        } else if (!stopping) {
+          reopenIfInvalidated();
         }
-        if (!stopping && System.nanoTime() - nextRetention >= 0) {
+        if (!stopping && fatal == null && System.nanoTime() - nextRetention >= 0) {
           deleteExpired();
           fitMemoryLimit();
           nextRetention = System.nanoTime() + retentionCheckNanos;
@@ -155,6 +189,13 @@ final class GroupCommitWriter implements Runnable {
     }
     TraceTables.Appended appended = null;
     StorageException failure = null;
+    if (!reopenIfInvalidated()) {
+      queuedSpans.addAndGet(-spans);
+      fail(group, new StorageException("embedded store " + description + ": committing " + spans
+          + " spans failed: the database is not open again yet after a fatal error: "
+          + fatal.getMessage() + "; retry later", true, fatal));
+      return;
+    }
     try (Statement s = connection.createStatement()) {
       // An explicit transaction: with auto-commit the appenders would commit on every flush.
       s.execute("BEGIN TRANSACTION");
@@ -167,10 +208,10 @@ final class GroupCommitWriter implements Runnable {
       }
     } catch (SQLException | RuntimeException e) {
       logger.warn("Committing {} spans to {} failed", spans, description, e);
-      // After a fatal error DuckDB refuses every write until the database is opened again.
-      boolean retryable = !String.valueOf(e.getMessage()).contains("invalidated");
+      noteIfFatal(e);
+      // Retryable after a fatal error too: the next commit opens the database again.
       failure = new StorageException("embedded store " + description + ": committing " + spans
-          + " spans failed: " + e.getMessage(), retryable, e);
+          + " spans failed: " + e.getMessage(), true, e);
     }
     if (failure == null) {
       tables.committed(appended);
@@ -246,6 +287,7 @@ final class GroupCommitWriter implements Runnable {
     } catch (SQLException | RuntimeException e) {
       // The next check tries again; the data only stays longer than asked.
       logger.warn("Deleting expired spans from {} failed", description, e);
+      noteIfFatal(e);
     }
   }
 
@@ -271,7 +313,65 @@ final class GroupCommitWriter implements Runnable {
       }
     } catch (SQLException | RuntimeException e) {
       logger.warn("Setting DuckDB's memory limit for {} failed", description, e);
+      noteIfFatal(e);
     }
+  }
+
+  /**
+   * Remembers {@code e} when it is DuckDB's fatal error, after which the database refuses every
+   * statement until it is opened again.
+   */
+  private void noteIfFatal(Exception e) {
+    for (Throwable t = e; t != null; t = t.getCause()) {
+      String message = String.valueOf(t.getMessage());
+      if (message.contains("FATAL Error") || message.contains("database has been invalidated")) {
+        if (fatal == null) {
+          logger.error("DuckDB invalidated the database of {} after a fatal error; opening it again",
+              description);
+          fatal = e;
+          nextReopen = System.nanoTime();
+        }
+        return;
+      }
+    }
+  }
+
+  /**
+   * Opens the database again when a fatal error invalidated it, at most once per
+   * {@link #REOPEN_INTERVAL}; returns whether it is usable.
+   */
+  private boolean reopenIfInvalidated() {
+    if (fatal == null) {
+      return true;
+    }
+    if (System.nanoTime() - nextReopen < 0) {
+      return false;
+    }
+    nextReopen = System.nanoTime() + REOPEN_INTERVAL.toNanos();
+    DuckDBConnection fresh;
+    try {
+      fresh = reopener.reopen(connection);
+    } catch (SQLException | RuntimeException e) {
+      logger.warn("Opening {} again after a fatal error failed; trying again in {}", description,
+          REOPEN_INTERVAL, e);
+      return false;
+    }
+    connection = fresh;
+    try {
+      tables = new TraceTables(fresh);
+    } catch (SQLException | RuntimeException e) {
+      logger.warn("Reading {} after opening it again failed; trying again in {}", description,
+          REOPEN_INTERVAL, e);
+      noteIfFatal(e);
+      return false;
+    }
+    fatal = null;
+    // The new database starts with the configured limit; the next check raises it for the index.
+    memoryLimitMib = -1;
+    fitMemoryLimit();
+    reopened.incrementAndGet();
+    logger.info("Opened {} again after a fatal error", description);
+    return true;
   }
 
   private static final class Pending {

@@ -101,6 +101,80 @@ class EmbeddedTraceStoreTest extends TraceStoreConformance {
     }
   }
 
+  /**
+   * A full disk makes a checkpoint fail, after which DuckDB invalidates the database and refuses
+   * every statement. The disk is simulated by the per-file size limit of this process
+   * ({@code RLIMIT_FSIZE}, set with util-linux's {@code prlimit}): the kernel refuses to grow any
+   * file past it, as it refuses to grow one on a full disk.
+   */
+  @Test
+  void opensTheDatabaseAgainAfterAFatalErrorAndKeepsEveryAcknowledgedSpan(
+      @org.junit.jupiter.api.io.TempDir Path dir) throws Exception {
+    long pid = ProcessHandle.current().pid();
+    Map<TraceId, Traces> acknowledged = new TreeMap<>(java.util.Comparator.comparing(TraceId::hex));
+    try (EmbeddedTraceStore s = EmbeddedTraceStore.builder().path(dir)
+        .duckdbSetting("checkpoint_threshold", "256KiB").build()) {
+      int next = 1_000_000;
+      Map<TraceId, Traces> first = fullTraces(next, 50);
+      next += 50;
+      await(s.write(oneBatch(first)));
+      acknowledged.putAll(first);
+      StorageException refused = null;
+      // The database file may grow by 1 MiB more; a checkpoint that needs more fails.
+      fileSizeLimit(pid, Files.size(dir.resolve(EmbeddedTraceStore.DATABASE_FILE)) + (1 << 20));
+      try {
+        for (int i = 0; i < 1_000 && refused == null; i++) {
+          Map<TraceId, Traces> batch = fullTraces(next, 50);
+          next += 50;
+          try {
+            s.write(oneBatch(batch)).get(1, TimeUnit.MINUTES);
+            acknowledged.putAll(batch);
+          } catch (java.util.concurrent.ExecutionException e) {
+            refused = (StorageException) e.getCause();
+          }
+        }
+      } finally {
+        fileSizeLimit(pid, 0);
+      }
+      assertThat(refused).as("a write refused once the file could not grow").isNotNull();
+      assertThat(refused.retryable()).as("retryable: " + refused.getMessage()).isTrue();
+
+      // The disk has room again: the store opens the database again and takes writes.
+      Map<TraceId, Traces> after = fullTraces(next, 50);
+      awaitTrue("a write is acknowledged again",
+          () -> s.write(oneBatch(after)).handle((ok, e) -> e == null).join());
+      acknowledged.putAll(after);
+      assertThat(s.reopened()).as("times the database was opened again").isEqualTo(1);
+      assertThat(acknowledged).hasSizeGreaterThan(100);
+      acknowledged.forEach((id, trace) -> assertSameSpans(
+          s.trace(id).orElseThrow(() -> new AssertionError("acknowledged trace " + id + " is lost")), trace));
+    }
+  }
+
+  /** {@code count} full traces with IDs from {@code seed} on. */
+  private static Map<TraceId, Traces> fullTraces(int seed, int count) {
+    Map<TraceId, Traces> traces = new java.util.LinkedHashMap<>();
+    for (int i = 0; i < count; i++) {
+      traces.put(Fixtures.traceId(seed + i), Fixtures.fullTrace(Fixtures.traceId(seed + i), recently()));
+    }
+    return traces;
+  }
+
+  private static Traces oneBatch(Map<TraceId, Traces> traces) {
+    Traces.Builder b = Traces.builder();
+    traces.values().forEach(t -> t.forEachSpan(b::add));
+    return b.build();
+  }
+
+  /** Sets this process's limit on the size of a file it writes, in bytes; 0 lifts it. */
+  private static void fileSizeLimit(long pid, long bytes) throws Exception {
+    String soft = bytes == 0 ? "unlimited" : Long.toString(bytes);
+    Process p = new ProcessBuilder("prlimit", "--pid", Long.toString(pid), "--fsize=" + soft + ":unlimited")
+        .redirectErrorStream(true).start();
+    String out = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+    assertThat(p.waitFor()).as("prlimit: " + out).isZero();
+  }
+
   @Test
   void checkpointsTheLogAtHalfTheMemoryCap(@org.junit.jupiter.api.io.TempDir Path dir) {
     try (EmbeddedTraceStore store = EmbeddedTraceStore.builder().path(dir.resolve("a")).memoryLimitMib(128).build()) {
