@@ -11,7 +11,6 @@ import java.net.URLEncoder;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashSet;
@@ -19,11 +18,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.stream.Collectors;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 import org.openqa.selenium.By;
 import org.openqa.selenium.WebElement;
 import org.openqa.selenium.interactions.Actions;
@@ -32,7 +28,7 @@ import org.openqa.selenium.interactions.Actions;
  * The views that read server-side analytics, in Chromium: the services overview and the service
  * map from RED metrics, the trace page's explanation, and BubbleUp from the search's scatter plot.
  */
-class UiAnalyticsIT {
+class UiAnalyticsIT extends UiSession {
   static final ObjectMapper JSON = new ObjectMapper();
   static final long MINUTE = 60_000_000_000L;
 
@@ -53,12 +49,6 @@ class UiAnalyticsIT {
   /** Traces whose storefront GET /cart span failed. */
   static final Set<String> FAILED_CARTS = new LinkedHashSet<>();
 
-  @TempDir
-  static Path data;
-  @TempDir
-  static Path profile;
-  static UiServer server;
-  static Browser browser;
 
   @BeforeAll
   static void start() throws Exception {
@@ -113,22 +103,6 @@ class UiAnalyticsIT {
       server.awaitTrace(id);
     }
     browser = new Browser(profile);
-  }
-
-  @AfterAll
-  static void stop() {
-    if (browser != null) {
-      browser.close();
-    }
-    if (server != null) {
-      server.close();
-    }
-  }
-
-  @AfterEach
-  void nothingRanFromDataAndNothingWasBlocked() {
-    assertThat(browser.alerts()).isEmpty();
-    assertThat(browser.cspViolations()).isEmpty();
   }
 
   static String q(String s) {

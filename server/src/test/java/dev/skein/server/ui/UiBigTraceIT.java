@@ -4,28 +4,19 @@ import static dev.skein.server.ui.Traces.attr;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.opentelemetry.proto.trace.v1.Span.SpanKind;
-import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * A trace of 10,000 spans opens and scrolls, with only the visible rows in the document. The time
  * to open it is printed for the benchmark document, not asserted.
  */
-class UiBigTraceIT {
+class UiBigTraceIT extends UiSession {
   static final String TRACE = "b16b16b16b16b16b16b16b16b16b1600";
   static final int SPANS = 10_000;
 
-  @TempDir
-  static Path data;
-  @TempDir
-  static Path profile;
-  static UiServer server;
-  static Browser browser;
 
   @BeforeAll
   static void start() throws Exception {
@@ -46,16 +37,6 @@ class UiBigTraceIT {
 
   static String spanId(int i) {
     return String.format("%016x", i + 1);
-  }
-
-  @AfterAll
-  static void stop() {
-    if (browser != null) {
-      browser.close();
-    }
-    if (server != null) {
-      server.close();
-    }
   }
 
   int rowsInDocument() {

@@ -2,28 +2,18 @@ package dev.skein.server.ui;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.nio.file.Path;
 import java.util.List;
 import java.util.stream.Collectors;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 import org.openqa.selenium.By;
 import org.openqa.selenium.WebElement;
 
 /** Comparing two traces, the service map and the services overview, in Chromium. */
-class UiCompareAndMapIT {
+class UiCompareAndMapIT extends UiSession {
   static final String SLOW = "5b8efff798038103d269b633813fc601";
   static final String FAST = "5b8efff798038103d269b633813fc602";
 
-  @TempDir
-  static Path data;
-  @TempDir
-  static Path profile;
-  static UiServer server;
-  static Browser browser;
 
   @BeforeAll
   static void start() throws Exception {
@@ -34,22 +24,6 @@ class UiCompareAndMapIT {
     server.awaitTrace(SLOW);
     server.awaitTrace(FAST);
     browser = new Browser(profile);
-  }
-
-  @AfterAll
-  static void stop() {
-    if (browser != null) {
-      browser.close();
-    }
-    if (server != null) {
-      server.close();
-    }
-  }
-
-  @AfterEach
-  void nothingRanFromDataAndNothingWasBlocked() {
-    assertThat(browser.alerts()).isEmpty();
-    assertThat(browser.cspViolations()).isEmpty();
   }
 
   List<String> names(String change) {

@@ -6,31 +6,21 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.opentelemetry.proto.trace.v1.Span.SpanKind;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.util.List;
 import java.util.stream.Collectors;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 import org.openqa.selenium.By;
 import org.openqa.selenium.WebElement;
 import org.openqa.selenium.support.ui.Select;
 
 /** The search page in Chromium: the form, the URL that holds the query, the list and the scatter plot. */
-class UiSearchIT {
+class UiSearchIT extends UiSession {
   static final List<String> SLOW = List.of("0af7651916cd43dd8448eb211c800001", "0af7651916cd43dd8448eb211c800002",
       "0af7651916cd43dd8448eb211c800003");
   static final List<String> FAST = List.of("0af7651916cd43dd8448eb211c800004", "0af7651916cd43dd8448eb211c800005");
   static final String INVENTORY = "0af7651916cd43dd8448eb211c800006";
 
-  @TempDir
-  static Path data;
-  @TempDir
-  static Path profile;
-  static UiServer server;
-  static Browser browser;
 
   @BeforeAll
   static void start() throws Exception {
@@ -51,26 +41,6 @@ class UiSearchIT {
       server.awaitTrace(id);
     }
     browser = new Browser(profile);
-  }
-
-  @AfterAll
-  static void stop() {
-    if (browser != null) {
-      browser.close();
-    }
-    if (server != null) {
-      server.close();
-    }
-  }
-
-  @AfterEach
-  void nothingRanFromDataAndNothingWasBlocked() {
-    assertThat(browser.alerts()).isEmpty();
-    assertThat(browser.cspViolations()).isEmpty();
-  }
-
-  List<String> resultIds() {
-    return browser.all("#trace-list li.trace-item").stream().map(e -> e.getAttribute("data-trace-id")).collect(Collectors.toList());
   }
 
   static String q(String s) {

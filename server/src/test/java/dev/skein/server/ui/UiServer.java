@@ -18,6 +18,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.function.UnaryOperator;
 
 /**
  * Skein's all-in-one service in this JVM from the default configuration (the jar's
@@ -32,6 +33,11 @@ final class UiServer implements AutoCloseable {
   private final Service service;
 
   UiServer(Path data) throws Exception {
+    this(data, UnaryOperator.identity());
+  }
+
+  /** The same with the default configuration changed by {@code change} first. */
+  UiServer(Path data, UnaryOperator<String> change) throws Exception {
     Map<String, String> env = new HashMap<>();
     env.put("SKEIN_DATA", data.toString());
     env.put("SKEIN_OTLP_GRPC_ENDPOINT", "127.0.0.1:" + freePort());
@@ -45,7 +51,7 @@ final class UiServer implements AutoCloseable {
     String yaml;
     try (InputStream in = UiServer.class.getClassLoader().getResourceAsStream("default-config.yaml")) {
       assertThat(in).as("default-config.yaml on the class path").isNotNull();
-      yaml = new String(in.readAllBytes(), StandardCharsets.UTF_8);
+      yaml = change.apply(new String(in.readAllBytes(), StandardCharsets.UTF_8));
     }
     ResolvedConfig config = ResolvedConfig.resolve(ConfigSource.parse(yaml, env::get), ComponentRegistry.load());
     service = Service.create(config, new Telemetry());
@@ -63,7 +69,16 @@ final class UiServer implements AutoCloseable {
 
   /** Sends spans through the OTLP/HTTP receiver, as protobuf, and checks they were accepted. */
   void send(ExportTraceServiceRequest request) throws Exception {
-    HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + otlpHttpPort + "/v1/traces"))
+    send(request, null);
+  }
+
+  /** The same for {@code tenant} (in {@code X-Scope-OrgID}), when not null. */
+  void send(ExportTraceServiceRequest request, String tenant) throws Exception {
+    HttpRequest.Builder b = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + otlpHttpPort + "/v1/traces"));
+    if (tenant != null) {
+      b.header("X-Scope-OrgID", tenant);
+    }
+    HttpResponse<String> r = HTTP.send(b
         .header("Content-Type", "application/x-protobuf")
         .POST(HttpRequest.BodyPublishers.ofByteArray(request.toByteArray())).build(), HttpResponse.BodyHandlers.ofString());
     assertThat(r.statusCode()).as("OTLP export: %s", r.body()).isEqualTo(200);
@@ -71,10 +86,18 @@ final class UiServer implements AutoCloseable {
 
   /** Waits (bounded) until the query API answers the trace, since storage writes in batches. */
   void awaitTrace(String traceId) throws Exception {
+    awaitTrace(traceId, null);
+  }
+
+  /** The same for {@code tenant} (in {@code X-Scope-OrgID}), when not null. */
+  void awaitTrace(String traceId, String tenant) throws Exception {
     long deadline = System.nanoTime() + 30_000_000_000L;
     while (System.nanoTime() < deadline) {
-      HttpResponse<Void> r = HTTP.send(HttpRequest.newBuilder(URI.create(url("/api/v3/traces/" + traceId))).GET().build(),
-          HttpResponse.BodyHandlers.discarding());
+      HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(url("/api/v3/traces/" + traceId)));
+      if (tenant != null) {
+        b.header("X-Scope-OrgID", tenant);
+      }
+      HttpResponse<Void> r = HTTP.send(b.GET().build(), HttpResponse.BodyHandlers.discarding());
       if (r.statusCode() == 200) {
         return;
       }

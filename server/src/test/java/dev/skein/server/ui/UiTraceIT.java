@@ -11,26 +11,17 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Collectors;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 import org.openqa.selenium.By;
 import org.openqa.selenium.Keys;
 import org.openqa.selenium.WebElement;
 import org.openqa.selenium.interactions.Actions;
 
 /** The trace page in Chromium: the waterfall, the critical path, errors and the span details. */
-class UiTraceIT {
+class UiTraceIT extends UiSession {
   static final String TRACE = "4bf92f3577b34da6a3ce929d0e0e4736";
 
-  @TempDir
-  static Path data;
-  @TempDir
-  static Path profile;
-  static UiServer server;
-  static Browser browser;
 
   @BeforeAll
   static void start() throws Exception {
@@ -42,22 +33,6 @@ class UiTraceIT {
     server.awaitTrace(TRACE);
     server.awaitTrace(Checkout.LINKED);
     browser = new Browser(profile);
-  }
-
-  @AfterAll
-  static void stop() {
-    if (browser != null) {
-      browser.close();
-    }
-    if (server != null) {
-      server.close();
-    }
-  }
-
-  @AfterEach
-  void nothingRanFromDataAndNothingWasBlocked() {
-    assertThat(browser.alerts()).isEmpty();
-    assertThat(browser.cspViolations()).isEmpty();
   }
 
   List<String> rowIds(String css) {

@@ -8,16 +8,13 @@ import io.opentelemetry.proto.trace.v1.Span.SpanKind;
 import java.io.InputStream;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.stream.Collectors;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 import org.openqa.selenium.By;
 import org.openqa.selenium.WebElement;
 
@@ -27,7 +24,7 @@ import org.openqa.selenium.WebElement;
  * any page (the explanation's causes and error origin and BubbleUp's attributes included) and puts
  * no element or handler of its own into the document.
  */
-class UiXssIT {
+class UiXssIT extends UiSession {
   static final String TRACE = "00000000000000000000000000005505";
   static final String SECOND = "00000000000000000000000000005506";
 
@@ -47,12 +44,6 @@ class UiXssIT {
       "}",
       "return bad;");
 
-  @TempDir
-  static Path data;
-  @TempDir
-  static Path profile;
-  static UiServer server;
-  static Browser browser;
   static List<String> payloads;
 
   @BeforeAll
@@ -103,16 +94,6 @@ class UiXssIT {
 
   static String q(String s) {
     return URLEncoder.encode(s, StandardCharsets.UTF_8);
-  }
-
-  @AfterAll
-  static void stop() {
-    if (browser != null) {
-      browser.close();
-    }
-    if (server != null) {
-      server.close();
-    }
   }
 
   void assertNothingRan(String where) {

@@ -16,8 +16,32 @@ function messageOf(status, body, text) {
   return 'HTTP ' + status;
 }
 
+// With multitenancy on the server, every API call names its tenant in X-Scope-OrgID, as Tempo's
+// clients do. The tenant is chosen in the top bar and kept in this browser.
+const TENANT_KEY = 'skein.tenant';
+
+export function tenant() {
+  try {
+    return localStorage.getItem(TENANT_KEY) || '';
+  } catch (e) {
+    return '';
+  }
+}
+
+export function setTenant(value) {
+  const t = String(value || '').trim();
+  if (t) localStorage.setItem(TENANT_KEY, t);
+  else localStorage.removeItem(TENANT_KEY);
+}
+
+function withTenant(headers) {
+  const t = tenant();
+  if (t) headers['X-Scope-OrgID'] = t;
+  return headers;
+}
+
 async function request(url, signal, payload) {
-  const init = {headers: {Accept: 'application/json'}, signal};
+  const init = {headers: withTenant({Accept: 'application/json'}), signal};
   if (payload !== undefined) {
     init.method = 'POST';
     init.headers['Content-Type'] = 'application/json';
@@ -31,7 +55,12 @@ async function request(url, signal, payload) {
   } catch (e) {
     body = null;
   }
-  if (!r.ok) throw new ApiError(r.status, messageOf(r.status, body, text));
+  if (!r.ok) {
+    const message = messageOf(r.status, body, text);
+    // The server has multitenancy on and this browser named no tenant: the top bar asks for one.
+    if (r.status === 401 && message.startsWith('no tenant')) window.dispatchEvent(new CustomEvent('skein:tenant-needed'));
+    throw new ApiError(r.status, message);
+  }
   if (body === null) throw new ApiError(r.status, 'the server answered ' + url + ' without JSON');
   return {body, text};
 }
@@ -66,7 +95,7 @@ export async function trace(id, signal) {
 /** Whether a trace is stored; false on any error. */
 export async function traceExists(id, signal) {
   try {
-    const r = await fetch('/api/v3/traces/' + encodeURIComponent(id), {method: 'HEAD', signal});
+    const r = await fetch('/api/v3/traces/' + encodeURIComponent(id), {method: 'HEAD', headers: withTenant({}), signal});
     return r.ok;
   } catch (e) {
     return false;

@@ -1,7 +1,8 @@
-// Client-side routing over the pages the server answers with index.html, the theme toggle and the
-// find-by-trace-ID box.
+// Client-side routing over the pages the server answers with index.html, the theme toggle, the
+// tenant and the find-by-trace-ID box.
 
 import {replace, notice} from './dom.js';
+import {tenant, setTenant} from './api.js';
 
 const ROUTES = [
   [/^\/(?:search)?$/, 'search', () => import('./search.js')],
@@ -85,6 +86,22 @@ document.getElementById('find-trace').addEventListener('submit', (e) => {
   if (!id) return;
   input.value = '';
   navigate('/trace/' + encodeURIComponent(id));
+});
+
+// Tenant: shown once one is chosen, or once the server asked for one.
+const tenantForm = document.getElementById('tenant-form');
+const tenantInput = document.getElementById('tenant-id');
+tenantInput.value = tenant();
+tenantForm.hidden = !tenant();
+window.addEventListener('skein:tenant-needed', () => {
+  tenantForm.hidden = false;
+  if (!tenantInput.value) tenantInput.focus();
+});
+tenantForm.addEventListener('submit', (e) => {
+  e.preventDefault();
+  setTenant(tenantInput.value);
+  tenantInput.value = tenant();
+  route();
 });
 
 // Theme: the system's unless the user picked one here.
