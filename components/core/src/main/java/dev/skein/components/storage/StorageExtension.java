@@ -4,21 +4,36 @@ import dev.skein.components.storage.StorageExtensionConfig.BackendConfig;
 import dev.skein.pipeline.Component;
 import dev.skein.pipeline.ComponentId;
 import dev.skein.pipeline.Host;
+import dev.skein.model.Nullable;
 import dev.skein.model.Tenants;
 import dev.skein.storage.StorageException;
 import dev.skein.storage.TraceStore;
 import dev.skein.storage.embedded.EmbeddedTraceStore;
 import dev.skein.storage.memory.MemoryTraceStore;
 import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * Opens the configured storage backends when it starts and closes them when it stops. As an
  * extension it starts before, and stops after, every exporter and query server that uses it.
+ *
+ * <p>A tenant's durable store (embedded or Cassandra) that nothing has written or read for
+ * {@code tenant_idle_timeout} is closed, and opened again on its next use, so that the memory
+ * each open store takes (an embedded store's DuckDB cache, a Cassandra session) is held only by
+ * the tenants in use. A memory backend's tenant stores stay open: closing one would lose its
+ * spans.
  */
 public final class StorageExtension implements Component {
   private static final Logger log = LoggerFactory.getLogger(StorageExtension.class);
@@ -27,7 +42,10 @@ public final class StorageExtension implements Component {
   private final StorageExtensionConfig config;
   private final Map<String, TraceStore> stores = new LinkedHashMap<>();
   /** The stores of tenants, by backend then tenant, opened on first use. */
-  private final Map<String, Map<String, TraceStore>> tenantStores = new LinkedHashMap<>();
+  private final Map<String, Map<String, TenantStore>> tenantStores = new LinkedHashMap<>();
+  /** Tenant stores being closed for being idle, by backend and tenant; opening one waits. */
+  private final Map<String, CompletableFuture<Void>> closing = new HashMap<>();
+  private @Nullable ScheduledExecutorService idleCheck;
   /** What a tenant with no store reads: nothing. */
   private final TraceStore empty = MemoryTraceStore.create(1);
   /** One per backend, for the life of this extension, so trace counts outlive a restart of the pipeline's exporters. */
@@ -45,6 +63,67 @@ public final class StorageExtension implements Component {
       return;
     }
     config.backends.forEach((name, b) -> stores.put(name, open(name, b)));
+    Duration timeout = config.tenantIdleTimeout;
+    if (!timeout.isZero()) {
+      long every = Math.max(100, Math.min(60_000, timeout.toMillis() / 4));
+      idleCheck = Executors.newSingleThreadScheduledExecutor(r -> {
+        Thread t = new Thread(r, "skein-storage-idle-tenants");
+        t.setDaemon(true);
+        return t;
+      });
+      idleCheck.scheduleWithFixedDelay(this::closeIdleTenants, every, every, TimeUnit.MILLISECONDS);
+    }
+  }
+
+  /** A tenant's open store and when it was last handed out. */
+  private static final class TenantStore {
+    final TraceStore store;
+    final boolean durable;
+    volatile long lastUsedNanos = System.nanoTime();
+
+    TenantStore(TraceStore store, boolean durable) {
+      this.store = store;
+      this.durable = durable;
+    }
+  }
+
+  /** Closes the durable tenant stores that nothing used for {@code tenant_idle_timeout}. */
+  private void closeIdleTenants() {
+    long idleSince = System.nanoTime() - config.tenantIdleTimeout.toNanos();
+    List<Runnable> closes = new ArrayList<>();
+    synchronized (this) {
+      tenantStores.forEach((name, tenants) -> tenants.entrySet().removeIf(e -> {
+        TenantStore t = e.getValue();
+        if (!t.durable || t.lastUsedNanos - idleSince > 0) {
+          return false;
+        }
+        String key = name + "/" + e.getKey();
+        CompletableFuture<Void> done = new CompletableFuture<>();
+        closing.put(key, done);
+        closes.add(() -> {
+          try {
+            t.store.close();
+            log.info("storage backend \"{}\": closed the store of tenant \"{}\", unused for {}", name, e.getKey(),
+                dev.skein.pipeline.config.GoDuration.format(config.tenantIdleTimeout));
+          } catch (RuntimeException ex) {
+            log.warn("storage backend \"{}\": the store of tenant \"{}\" failed to close", name, e.getKey(), ex);
+          } finally {
+            synchronized (this) {
+              closing.remove(key);
+            }
+            done.complete(null);
+          }
+        });
+        return true;
+      }));
+    }
+    // Outside the lock: closing an embedded store commits what is queued and checkpoints.
+    closes.forEach(Runnable::run);
+  }
+
+  /** How many tenant stores of backend {@code name} are open. */
+  synchronized int openTenants(String name) {
+    return tenantStores.getOrDefault(name, Map.of()).size();
   }
 
   private static TraceStore open(String name, BackendConfig b) {
@@ -84,7 +163,21 @@ public final class StorageExtension implements Component {
    *     no stored spans reads an empty store
    * @throws StorageException (not retryable) when the backend already has {@code max_tenants} tenants
    */
-  synchronized TraceStore store(String name, String tenant, boolean create) {
+  TraceStore store(String name, String tenant, boolean create) {
+    while (true) {
+      CompletableFuture<Void> closed;
+      synchronized (this) {
+        closed = closing.get(name + "/" + tenant);
+        if (closed == null) {
+          return storeNow(name, tenant, create);
+        }
+      }
+      // The tenant's store is being closed for being idle; it opens again once that is done.
+      closed.join();
+    }
+  }
+
+  private TraceStore storeNow(String name, String tenant, boolean create) {
     TraceStore main = stores.get(name);
     if (main == null) {
       throw new IllegalStateException("storage backend \"" + name + "\" is not open");
@@ -92,10 +185,11 @@ public final class StorageExtension implements Component {
     if (tenant.isEmpty()) {
       return main;
     }
-    Map<String, TraceStore> tenants = tenantStores.computeIfAbsent(name, k -> new LinkedHashMap<>());
-    TraceStore s = tenants.get(tenant);
-    if (s != null) {
-      return s;
+    Map<String, TenantStore> tenants = tenantStores.computeIfAbsent(name, k -> new LinkedHashMap<>());
+    TenantStore open = tenants.get(tenant);
+    if (open != null) {
+      open.lastUsedNanos = System.nanoTime();
+      return open.store;
     }
     BackendConfig b = config.backends.get(name);
     if (!create && !hasTenant(b, main, tenant)) {
@@ -105,8 +199,8 @@ public final class StorageExtension implements Component {
       throw new StorageException("storage backend \"" + name + "\" already holds " + tenants.size()
           + " tenants, so tenant \"" + tenant + "\" cannot be added (expected: at most max_tenants)", false, null);
     }
-    s = openTenant(name, b, tenant);
-    tenants.put(tenant, s);
+    TraceStore s = openTenant(name, b, tenant);
+    tenants.put(tenant, new TenantStore(s, b.memory == null));
     return s;
   }
 
@@ -239,10 +333,30 @@ public final class StorageExtension implements Component {
   }
 
   @Override
-  public synchronized void shutdown() {
-    tenantStores.forEach((name, tenants) -> tenants.forEach((tenant, s) -> {
+  public void shutdown() {
+    ScheduledExecutorService check;
+    synchronized (this) {
+      check = idleCheck;
+      idleCheck = null;
+    }
+    if (check != null) {
+      // Lets a check that is closing stores finish; no later one runs.
+      check.shutdown();
       try {
-        s.close();
+        if (!check.awaitTermination(5, TimeUnit.MINUTES)) {
+          log.warn("closing idle tenant stores of {} did not finish within 5 minutes", id);
+        }
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    }
+    closeAll();
+  }
+
+  private synchronized void closeAll() {
+    tenantStores.forEach((name, tenants) -> tenants.forEach((tenant, t) -> {
+      try {
+        t.store.close();
       } catch (RuntimeException e) {
         log.warn("storage backend \"{}\" of {}: the store of tenant \"{}\" failed to close", name, id, tenant, e);
       }

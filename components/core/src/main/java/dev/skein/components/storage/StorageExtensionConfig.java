@@ -18,6 +18,11 @@ final class StorageExtensionConfig implements ComponentConfig {
   Map<String, BackendConfig> backends = new LinkedHashMap<>(Map.of("main", BackendConfig.embeddedDefault()));
   /** With multitenancy, how many tenants' stores one backend may hold. */
   int maxTenants = 100;
+  /**
+   * With multitenancy, how long a tenant's durable store stays open with nothing written to it or
+   * read from it; 0 keeps every store open until Skein stops.
+   */
+  Duration tenantIdleTimeout = Duration.ofMinutes(10);
 
   static final class BackendConfig {
     @JsonSetter(nulls = Nulls.AS_EMPTY)
@@ -117,6 +122,10 @@ final class StorageExtensionConfig implements ComponentConfig {
     List<String> errors = new ArrayList<>();
     if (maxTenants <= 0) {
       errors.add("max_tenants: " + maxTenants + " (expected: > 0)");
+    }
+    if (tenantIdleTimeout.isNegative()) {
+      errors.add("tenant_idle_timeout: " + dev.skein.pipeline.config.GoDuration.format(tenantIdleTimeout)
+          + " (expected: >= 0; 0 keeps tenant stores open)");
     }
     if (backends.isEmpty()) {
       errors.add("backends: empty (expected: at least one backend, e.g. main: {embedded: {path: ./data}})");

@@ -47,6 +47,14 @@ class StorageExtensionConfigTest {
   }
 
   @Test
+  void tenantStoresCloseAfterTenIdleMinutesUnlessSetOtherwise() throws Exception {
+    assertThat(bind("{'backends': {'main': {'memory': null}}}").tenantIdleTimeout).isEqualTo(java.time.Duration.ofMinutes(10));
+    assertThat(bind("{'tenant_idle_timeout': '0s', 'backends': {'main': {'memory': null}}}").validate()).isEmpty();
+    assertThat(bind("{'tenant_idle_timeout': '-1m', 'backends': {'main': {'memory': null}}}").validate())
+        .containsExactly("tenant_idle_timeout: -1m (expected: >= 0; 0 keeps tenant stores open)");
+  }
+
+  @Test
   void limitsAreNotABackendType() throws Exception {
     assertThat(bind("{'backends': {'main': {'limits': {'max_spans_per_trace': 5}}}}").validate())
         .containsExactly("backends::main: 0 backend types (expected: exactly one of embedded, memory, cassandra)");
