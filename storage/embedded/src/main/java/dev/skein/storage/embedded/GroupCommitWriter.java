@@ -366,7 +366,7 @@ final class GroupCommitWriter implements Runnable {
       return false;
     }
     fatal = null;
-    // The new database starts with the configured limit; the next check raises it for the index.
+    // The new database starts with the configured cap; the index needs room beyond it at once.
     memoryLimitMib = -1;
     fitMemoryLimit();
     reopened.incrementAndGet();
