@@ -118,10 +118,24 @@ class CommandLineIT {
       assertThat(metrics.body())
           .contains("# TYPE otelcol_receiver_accepted_spans_total counter")
           .contains("otelcol_receiver_accepted_spans_total{receiver=\"otlp\"} 1")
-          .contains("otelcol_exporter_sent_spans_total{exporter=\"storage\"} 1");
+          .contains("otelcol_exporter_sent_spans_total{exporter=\"storage\"} 1")
+          .contains("# TYPE skein_storage_disk_used_bytes gauge")
+          .contains("skein_storage_open_tenant_stores{backend=\"main\"} 0");
+      // The embedded store in the data directory: its database file at least, and room left.
+      long databaseFile = Files.size(dir.resolve("data").resolve("skein.duckdb"));
+      assertThat(gauge(metrics.body(), "skein_storage_disk_used_bytes{backend=\"main\"}"))
+          .isGreaterThanOrEqualTo(databaseFile).isPositive();
+      assertThat(gauge(metrics.body(), "skein_storage_disk_free_bytes{backend=\"main\"}")).isPositive();
     } finally {
       assertThat(p.stop()).isIn(0, 143);
     }
     assertThat(Files.readString(p.log)).contains("Skein started").doesNotContain("Exception");
+  }
+
+  /** The value of the series {@code series} in Prometheus text. */
+  private static long gauge(String text, String series) {
+    return text.lines().filter(l -> l.startsWith(series + " ")).findFirst()
+        .map(l -> Long.parseLong(l.substring(series.length() + 1).strip()))
+        .orElseThrow(() -> new AssertionError(series + " is not in the metrics:\n" + text));
   }
 }

@@ -4,13 +4,19 @@ import dev.skein.components.storage.StorageExtensionConfig.BackendConfig;
 import dev.skein.pipeline.Component;
 import dev.skein.pipeline.ComponentId;
 import dev.skein.pipeline.Host;
+import dev.skein.pipeline.Telemetry;
 import dev.skein.model.Nullable;
 import dev.skein.model.Tenants;
 import dev.skein.storage.StorageException;
 import dev.skein.storage.TraceStore;
 import dev.skein.storage.embedded.EmbeddedTraceStore;
 import dev.skein.storage.memory.MemoryTraceStore;
+import java.io.IOException;
+import java.nio.file.FileVisitResult;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.SimpleFileVisitor;
+import java.nio.file.attribute.BasicFileAttributes;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -34,12 +40,21 @@ import org.slf4j.LoggerFactory;
  * each open store takes (an embedded store's DuckDB cache, a Cassandra session) is held only by
  * the tenants in use. A memory backend's tenant stores stay open: closing one would lose its
  * spans.
+ *
+ * <p>For each embedded backend it reports in Skein's telemetry, labelled with the backend's name,
+ * {@value #DISK_USED} (the bytes of every file in the backend's directory, its tenants' stores
+ * included) and {@value #DISK_FREE} (the bytes the file system holding that directory has left for
+ * Skein's user); for every backend, {@value #OPEN_TENANTS}.
  */
 public final class StorageExtension implements Component {
+  static final String DISK_USED = "skein_storage_disk_used_bytes";
+  static final String DISK_FREE = "skein_storage_disk_free_bytes";
+  static final String OPEN_TENANTS = "skein_storage_open_tenant_stores";
   private static final Logger log = LoggerFactory.getLogger(StorageExtension.class);
 
   private final ComponentId id;
   private final StorageExtensionConfig config;
+  private final Telemetry telemetry;
   private final Map<String, TraceStore> stores = new LinkedHashMap<>();
   /** The stores of tenants, by backend then tenant, opened on first use. */
   private final Map<String, Map<String, TenantStore>> tenantStores = new LinkedHashMap<>();
@@ -51,9 +66,10 @@ public final class StorageExtension implements Component {
   /** One per backend, for the life of this extension, so trace counts outlive a restart of the pipeline's exporters. */
   private final Map<String, SpanLimiter> limiters = new LinkedHashMap<>();
 
-  StorageExtension(ComponentId id, StorageExtensionConfig config) {
+  StorageExtension(ComponentId id, StorageExtensionConfig config, Telemetry telemetry) {
     this.id = id;
     this.config = config;
+    this.telemetry = telemetry;
     config.backends.forEach((name, b) -> limiters.put(name, new SpanLimiter(name, b.limits)));
   }
 
@@ -63,6 +79,14 @@ public final class StorageExtension implements Component {
       return;
     }
     config.backends.forEach((name, b) -> stores.put(name, open(name, b)));
+    config.backends.forEach((name, b) -> {
+      telemetry.gauge(OPEN_TENANTS, "backend", name, () -> openTenants(name));
+      if (b.embedded != null) {
+        Path path = Path.of(b.embedded.path).toAbsolutePath().normalize();
+        telemetry.gauge(DISK_USED, "backend", name, () -> bytesUnder(path));
+        telemetry.gauge(DISK_FREE, "backend", name, () -> usableBytes(path));
+      }
+    });
     Duration timeout = config.tenantIdleTimeout;
     if (!timeout.isZero()) {
       long every = Math.max(100, Math.min(60_000, timeout.toMillis() / 4));
@@ -75,11 +99,12 @@ public final class StorageExtension implements Component {
     }
   }
 
-  /** A tenant's open store and when it was last handed out. */
+  /** A tenant's open store, when it was last used and how many calls use it now; guarded by the extension. */
   private static final class TenantStore {
     final TraceStore store;
     final boolean durable;
-    volatile long lastUsedNanos = System.nanoTime();
+    long lastUsedNanos = System.nanoTime();
+    int calls;
 
     TenantStore(TraceStore store, boolean durable) {
       this.store = store;
@@ -94,7 +119,7 @@ public final class StorageExtension implements Component {
     synchronized (this) {
       tenantStores.forEach((name, tenants) -> tenants.entrySet().removeIf(e -> {
         TenantStore t = e.getValue();
-        if (!t.durable || t.lastUsedNanos - idleSince > 0) {
+        if (!t.durable || t.calls > 0 || t.lastUsedNanos - idleSince > 0) {
           return false;
         }
         String key = name + "/" + e.getKey();
@@ -119,6 +144,43 @@ public final class StorageExtension implements Component {
     }
     // Outside the lock: closing an embedded store commits what is queued and checkpoints.
     closes.forEach(Runnable::run);
+  }
+
+  /**
+   * The bytes of the regular files under {@code dir}; a file removed while they are counted (a
+   * closed log, a spill file) counts as nothing.
+   */
+  static long bytesUnder(Path dir) {
+    long[] total = {0};
+    try {
+      Files.walkFileTree(dir, new SimpleFileVisitor<>() {
+        @Override
+        public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) {
+          if (attrs.isRegularFile()) {
+            total[0] += attrs.size();
+          }
+          return FileVisitResult.CONTINUE;
+        }
+
+        @Override
+        public FileVisitResult visitFileFailed(Path file, IOException e) {
+          return FileVisitResult.CONTINUE;
+        }
+      });
+    } catch (IOException e) {
+      log.debug("counting the bytes under {} failed", dir, e);
+    }
+    return total[0];
+  }
+
+  /** The bytes Skein's user may still write on the file system holding {@code dir}; -1 if unknown. */
+  private static long usableBytes(Path dir) {
+    try {
+      return Files.getFileStore(dir).getUsableSpace();
+    } catch (IOException e) {
+      log.debug("reading the free space of {} failed", dir, e);
+      return -1;
+    }
   }
 
   /** How many tenant stores of backend {@code name} are open. */
@@ -159,21 +221,49 @@ public final class StorageExtension implements Component {
    * its own, a memory store of its own). Tenants never share a store, so no query of one can
    * return another's spans.
    *
+   * <p>A tenant's store is handed out as a {@link TenantHandle}: each call on it finds the
+   * tenant's open store (opening it again if it was closed for being idle), and the store is not
+   * closed while a call runs, so that no call meets a store closed under it.
+   *
    * @param create whether to create the tenant's store when it has none; without, a tenant with
    *     no stored spans reads an empty store
    * @throws StorageException (not retryable) when the backend already has {@code max_tenants} tenants
    */
   TraceStore store(String name, String tenant, boolean create) {
+    if (tenant.isEmpty()) {
+      return acquire(name, tenant, create);
+    }
+    // Opens the tenant's store now, so that a tenant beyond max_tenants is refused here.
+    release(name, tenant, acquire(name, tenant, create));
+    return new TenantHandle(this, name, tenant, create);
+  }
+
+  /** The store for one call, counted as in use until {@link #release}. */
+  TraceStore acquire(String name, String tenant, boolean create) {
     while (true) {
       CompletableFuture<Void> closed;
       synchronized (this) {
         closed = closing.get(name + "/" + tenant);
         if (closed == null) {
-          return storeNow(name, tenant, create);
+          TraceStore s = storeNow(name, tenant, create);
+          TenantStore t = tenant.isEmpty() ? null : tenantStores.get(name).get(tenant);
+          if (t != null && t.store == s) {
+            t.calls++;
+          }
+          return s;
         }
       }
       // The tenant's store is being closed for being idle; it opens again once that is done.
       closed.join();
+    }
+  }
+
+  /** Ends a call on {@code store}, which {@link #acquire} gave. */
+  synchronized void release(String name, String tenant, TraceStore store) {
+    TenantStore t = tenant.isEmpty() ? null : tenantStores.getOrDefault(name, Map.of()).get(tenant);
+    if (t != null && t.store == store) {
+      t.calls--;
+      t.lastUsedNanos = System.nanoTime();
     }
   }
 
@@ -230,10 +320,7 @@ public final class StorageExtension implements Component {
     BackendConfig t = new BackendConfig();
     t.limits = b.limits;
     if (b.embedded != null) {
-      t.embedded = new StorageExtensionConfig.EmbeddedConfig();
-      t.embedded.path = tenantPath(b.embedded, tenant).toString();
-      t.embedded.retention = b.embedded.retention;
-      t.embedded.memoryLimitMib = b.embedded.memoryLimitMib;
+      t.embedded = b.embedded.atPath(tenantPath(b.embedded, tenant).toString());
     } else if (b.cassandra != null) {
       t.cassandra = b.cassandra.forKeyspace(tenantKeyspace(b.cassandra.keyspace, tenant));
     } else {
@@ -351,6 +438,11 @@ public final class StorageExtension implements Component {
       }
     }
     closeAll();
+    config.backends.keySet().forEach(name -> {
+      telemetry.removeGauge(OPEN_TENANTS, "backend", name);
+      telemetry.removeGauge(DISK_USED, "backend", name);
+      telemetry.removeGauge(DISK_FREE, "backend", name);
+    });
   }
 
   private synchronized void closeAll() {

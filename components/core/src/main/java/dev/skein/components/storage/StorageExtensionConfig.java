@@ -45,7 +45,19 @@ final class StorageExtensionConfig implements ComponentConfig {
     }
   }
 
-  static final class EmbeddedConfig {
+  /** A backend's settings that a tenant's store takes over, with every field copied. */
+  abstract static class Copyable implements Cloneable {
+    @SuppressWarnings("unchecked")
+    <T extends Copyable> T copy() {
+      try {
+        return (T) clone();
+      } catch (CloneNotSupportedException e) {
+        throw new AssertionError(e);
+      }
+    }
+  }
+
+  static final class EmbeddedConfig extends Copyable {
     String path = "./data";
     Duration retention = Duration.ofDays(7);
     /**
@@ -55,6 +67,13 @@ final class StorageExtensionConfig implements ComponentConfig {
      * 128 MiB as with 1 GiB.
      */
     int memoryLimitMib = 128;
+
+    /** These settings with another path (a tenant's store). */
+    EmbeddedConfig atPath(String path) {
+      EmbeddedConfig c = copy();
+      c.path = path;
+      return c;
+    }
   }
 
   /** The limits every batch is cut to before it is written to the backend; see {@link SpanLimiter}. */
@@ -86,7 +105,7 @@ final class StorageExtensionConfig implements ComponentConfig {
     int maxTraces = 100_000;
   }
 
-  static final class CassandraConfig {
+  static final class CassandraConfig extends Copyable {
     List<String> contactPoints = new ArrayList<>(List.of("127.0.0.1:9042"));
     String localDatacenter = "datacenter1";
     String keyspace = "skein";
@@ -101,18 +120,8 @@ final class StorageExtensionConfig implements ComponentConfig {
 
     /** These settings with another keyspace. */
     CassandraConfig forKeyspace(String keyspace) {
-      CassandraConfig c = new CassandraConfig();
-      c.contactPoints = contactPoints;
-      c.localDatacenter = localDatacenter;
+      CassandraConfig c = copy();
       c.keyspace = keyspace;
-      c.replicationFactor = replicationFactor;
-      c.consistency = consistency;
-      c.retention = retention;
-      c.createSchema = createSchema;
-      c.requestTimeout = requestTimeout;
-      c.maxTracesPerSearch = maxTracesPerSearch;
-      c.username = username;
-      c.password = password;
       return c;
     }
   }

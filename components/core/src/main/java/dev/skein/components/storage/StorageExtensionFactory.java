@@ -18,6 +18,6 @@ public final class StorageExtensionFactory implements ExtensionFactory<StorageEx
 
   @Override
   public Component createExtension(CreateSettings settings, StorageExtensionConfig config) {
-    return new StorageExtension(settings.id(), config);
+    return new StorageExtension(settings.id(), config, settings.telemetry());
   }
 }
