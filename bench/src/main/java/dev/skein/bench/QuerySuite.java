@@ -93,9 +93,14 @@ final class QuerySuite {
       report.paragraph(String.format("Data set: %,d spans in %,d traces of the span mix, sent as Zipkin v2 JSON to %s "
           + "(Zipkin keeps at most 500,000 spans in memory by default, so the shared data set stays below that). "
           + "Traces start within the last hour, in about the order they are sent, as live data does. "
-          + "Each query kind runs %d times per server per round, one at a time over a keep-alive connection, "
-          + "in %d rounds that alternate which server goes first; every answer is checked.",
-          loadedSpans, traces.size(), withZipkin ? "both servers" : "Skein", queriesPerRound(), ctx.rounds()));
+          + "Each query kind runs %d times per server per round, one at a time over a keep-alive connection "
+          + "(the JDK's blocking `HttpURLConnection`), "
+          + "in %d rounds that alternate which server goes first; every answer is checked. Each trace by ID reads "
+          + "a trace no earlier query of the suite read. Before the rounds, each server answers %d queries of "
+          + "each kind that are not timed (for trace by ID, of other traces still), so that the figures are those "
+          + "of a server whose code the JIT compiler has compiled, as in a server that has been running.",
+          loadedSpans, traces.size(), withZipkin ? "both servers" : "Skein", queriesPerRound(), ctx.rounds(),
+          warmQueries()));
       for (Kind k : kinds) {
         compare(k, skein, zipkin);
       }
@@ -126,7 +131,9 @@ final class QuerySuite {
   private List<Kind> kinds(List<SpanMix.TraceInfo> traces, long startMicros, long endMicros, long zipkinEndMillis) {
     List<SpanMix.TraceInfo> sample = new ArrayList<>(traces);
     Collections.shuffle(sample, new Random(5));
-    List<SpanMix.TraceInfo> byId = sample.subList(0, Math.min(sample.size(), queriesPerRound()));
+    // Every timed query reads a trace of its own, and the warm-up reads others still.
+    List<SpanMix.TraceInfo> byId = sample.subList(0, Math.min(sample.size(), ctx.rounds() * queriesPerRound()
+        + warmQueries()));
     String window = "&start=" + startMicros + "&end=" + endMicros;
     String zWindow = "&endTs=" + zipkinEndMillis + "&lookback=" + Duration.ofHours(1).toMillis();
     List<Kind> kinds = new ArrayList<>();
@@ -148,12 +155,13 @@ final class QuerySuite {
 
   private void compare(Kind kind, ServerProcess skein, ServerProcess zipkin) throws Exception {
     Http http = new Http();
-    Http.Timed probe = http.get(skein.url("query", kind.skeinPath().apply(0)));
+    int untimed = ctx.rounds() * queriesPerRound();
+    Http.Timed probe = http.get(skein.url("query", kind.skeinPath().apply(untimed)));
     String suffix = zipkin == null ? " (Skein alone)" : "";
     if (probe.status() != 200) {
       String why = "HTTP " + probe.status() + ": " + new String(probe.body(), StandardCharsets.UTF_8).strip();
       report.subsection(kind.name() + suffix);
-      report.paragraph("Skein cannot answer this yet: `" + kind.skeinPath().apply(0) + "` → " + why.replace("|", "\\|"));
+      report.paragraph("Skein cannot answer this yet: `" + kind.skeinPath().apply(untimed) + "` → " + why.replace("|", "\\|"));
       ctx.say("Query %s: Skein answered %s", kind.name(), why);
       target(kind, null, null, zipkin != null);
       return;
@@ -173,8 +181,8 @@ final class QuerySuite {
           continue;
         }
         pair[isSkein ? 0 : 1] = isSkein
-            ? time(http, skein.url("query", ""), kind.skeinPath(), kind.skeinCount(), kind.expected())
-            : time(http, zipkin.url("http", ""), kind.zipkinPath(), kind.zipkinCount(), kind.expected());
+            ? time(http, skein.url("query", ""), r, kind.skeinPath(), kind.skeinCount(), kind.expected())
+            : time(http, zipkin.url("http", ""), r, kind.zipkinPath(), kind.zipkinCount(), kind.expected());
       }
       rounds.add(pair);
     }
@@ -247,21 +255,25 @@ final class QuerySuite {
     }
   }
 
+  /** Queries that are not timed, numbered after every timed one (so by ID, of other traces). */
   private void warm(Http http, ServerProcess server, String port, Function<Integer, String> path) throws Exception {
-    for (int i = 0; i < Math.min(50, queriesPerRound()); i++) {
+    int from = ctx.rounds() * queriesPerRound();
+    for (int i = from; i < from + warmQueries(); i++) {
       http.get(server.url(port, path.apply(i)));
     }
   }
 
-  private Timing time(Http http, String base, Function<Integer, String> path, ToIntFunction<JsonNode> count,
-      ToIntFunction<Integer> expected) throws IOException, InterruptedException {
+  /** Times round {@code round}'s queries: numbers {@code round × n} to {@code round × n + n - 1}. */
+  private Timing time(Http http, String base, int round, Function<Integer, String> path,
+      ToIntFunction<JsonNode> count, ToIntFunction<Integer> expected) throws IOException {
     int n = queriesPerRound();
     long[] latencies = new long[n];
     int wrong = 0;
     String first = "";
-    for (int i = 0; i < n; i++) {
+    for (int q = 0; q < n; q++) {
+      int i = round * n + q;
       Http.Timed t = http.get(base + path.apply(i));
-      latencies[i] = t.nanos();
+      latencies[q] = t.nanos();
       String problem = check(t, count, expected.applyAsInt(i));
       if (problem != null) {
         wrong++;
@@ -313,6 +325,14 @@ final class QuerySuite {
 
   private int queriesPerRound() {
     return ctx.quick ? 60 : 300;
+  }
+
+  /**
+   * Untimed queries per kind and server before the rounds. A freshly started server answered a
+   * trace by ID in about 10 ms at first and about 4 ms once it had answered some 1,800 queries.
+   */
+  private int warmQueries() {
+    return ctx.quick ? 200 : 1000;
   }
 
   private static String service(int i) {
