@@ -160,6 +160,7 @@ public final class EmbeddedTraceStore implements TraceStore {
   private ReadConnections readers;
   private final HeaderCache headers = new HeaderCache();
   private final GroupCommitWriter writer;
+  private final SpanCompression compression = new SpanCompression();
   private final Thread writerThread;
   private final ExecutorService acks;
   // Writes and reads hold the read lock while they use the database; close takes the write lock.
@@ -185,7 +186,7 @@ public final class EmbeddedTraceStore implements TraceStore {
       return t;
     });
     this.writer = new GroupCommitWriter(writerConnection, this::reopen, description, retention,
-        retentionCheckInterval, b.clock, acks, b.memoryLimitMib);
+        retentionCheckInterval, b.clock, acks, b.memoryLimitMib, compression);
     this.writerThread = new Thread(writer, "skein-embedded-writer");
     writerThread.setDaemon(true);
     writerThread.start();
@@ -401,6 +402,9 @@ public final class EmbeddedTraceStore implements TraceStore {
           if (!byTrace.isEmpty()) {
             headers.resources(tx, resources);
             headers.scopes(tx, scopes);
+            for (TraceRows rows : byTrace.values()) {
+              compression.loadFor(() -> rows.spans().stream().map(ReadSpan::payload).iterator(), tx);
+            }
           }
           tx.execute("COMMIT");
         } catch (SQLException | RuntimeException e) {
@@ -409,15 +413,17 @@ public final class EmbeddedTraceStore implements TraceStore {
         }
       }
       Map<TraceId, LimitedTrace> out = new LinkedHashMap<>();
-      for (TraceId id : traceIds) {
-        TraceRows rows = byTrace.get(id);
-        if (rows != null) {
-          Traces.Builder b = Traces.builder();
-          for (ReadSpan r : rows.spans()) {
-            b.add(resources.get(r.resourceId()), scopes.get(r.scopeId()), Batch.withColumns(r.payload(), id.bytes(),
-                r.spanId(), r.parentSpanId(), r.startNanos(), r.endNanos()));
+      try (SpanCompression.Decoder decoder = compression.decoder()) {
+        for (TraceId id : traceIds) {
+          TraceRows rows = byTrace.get(id);
+          if (rows != null) {
+            Traces.Builder b = Traces.builder();
+            for (ReadSpan r : rows.spans()) {
+              b.add(resources.get(r.resourceId()), scopes.get(r.scopeId()), Batch.withColumns(
+                  decoder.plain(r.payload()), id.bytes(), r.spanId(), r.parentSpanId(), r.startNanos(), r.endNanos()));
+            }
+            out.put(id, new LimitedTrace(b.build(), rows.total));
           }
-          out.put(id, new LimitedTrace(b.build(), rows.total));
         }
       }
       return out;
@@ -726,6 +732,10 @@ public final class EmbeddedTraceStore implements TraceStore {
       } catch (SQLException e) {
         logger.warn("Closing {} failed", description, e);
       }
+      // Native memory; a writer still running may use it.
+      if (!writerThread.isAlive()) {
+        compression.close();
+      }
       released = true;
       OPEN_FILES.remove(file);
       logger.info("Closed embedded store {}", description);
@@ -963,6 +973,8 @@ public final class EmbeddedTraceStore implements TraceStore {
           Migration.fromVersion1(origin, file);
         } else if (found == 2 || found == 3) {
           Migration.fromVersion2Or3(origin, file, found);
+        } else if (found == 4) {
+          Migration.fromVersion4(origin, file);
         }
         writerConnection = origin.duplicate();
         EmbeddedTraceStore store = new EmbeddedTraceStore(this, file, open, origin, writerConnection);

@@ -65,6 +65,7 @@ final class GroupCommitWriter implements Runnable {
   private final long retentionCheckNanos;
   private final Clock clock;
   private final ExecutorService acks;
+  private final SpanCompression compression;
   /** The configured memory cap in MiB, or 0 for none (DuckDB's default then applies). */
   private final long cacheLimitMib;
   private long memoryLimitMib;
@@ -79,7 +80,8 @@ final class GroupCommitWriter implements Runnable {
   private final AtomicLong reopened = new AtomicLong();
 
   GroupCommitWriter(DuckDBConnection connection, Reopener reopener, String description, Duration retention,
-      Duration retentionCheckInterval, Clock clock, ExecutorService acks, long cacheLimitMib) throws SQLException {
+      Duration retentionCheckInterval, Clock clock, ExecutorService acks, long cacheLimitMib,
+      SpanCompression compression) throws SQLException {
     this.connection = connection;
     this.reopener = reopener;
     this.cacheLimitMib = cacheLimitMib;
@@ -89,7 +91,8 @@ final class GroupCommitWriter implements Runnable {
     this.retentionCheckNanos = retentionCheckInterval.toNanos();
     this.clock = clock;
     this.acks = acks;
-    this.tables = new TraceTables(connection);
+    this.compression = compression;
+    this.tables = new TraceTables(connection, compression);
   }
 
   /** The latest start time of a committed trace: see {@link TraceTables#newestStart}. */
@@ -358,7 +361,7 @@ final class GroupCommitWriter implements Runnable {
     }
     connection = fresh;
     try {
-      tables = new TraceTables(fresh);
+      tables = new TraceTables(fresh, compression);
     } catch (SQLException | RuntimeException e) {
       logger.warn("Reading {} after opening it again failed; trying again in {}", description,
           REOPEN_INTERVAL, e);

@@ -24,6 +24,7 @@ import org.slf4j.LoggerFactory;
  * attributes, the events and the trace summaries. Version 2 differs from version 3 only in storing
  * the span bytes whole, which later versions read as they are. Versions 2 and 3 found a trace's
  * spans by an index on their trace IDs; version 4 by batch numbers, which the migration adds.
+ * Version 5 adds the dictionaries spans written from then on are compressed with.
  */
 final class Migration {
   private static final Logger logger = LoggerFactory.getLogger(Migration.class);
@@ -46,7 +47,8 @@ final class Migration {
         for (String ddl : Schema.TABLES) {
           s.execute(ddl);
         }
-        TraceTables tables = new TraceTables(connection);
+        SpanCompression compression = new SpanCompression();
+        TraceTables tables = new TraceTables(connection, compression);
         long rows;
         try (ResultSet rs = s.executeQuery("SELECT count(*) FROM v1_spans")) {
           rs.next();
@@ -70,6 +72,8 @@ final class Migration {
             spans += chunk.spanCount();
             tables.committed(tables.append(List.of(Batch.of(chunk))));
           }
+        } finally {
+          compression.close();
         }
         for (String table : OLD_TABLES) {
           s.execute("DROP TABLE v1_" + table);
@@ -85,21 +89,43 @@ final class Migration {
   }
 
   /**
-   * Brings a file of version 2 or 3 to version 4: drops the index on the span rows' trace IDs,
+   * Brings a file of version 2 or 3 to the current version: drops the index on the span rows' trace IDs,
    * numbers the span rows' batches in stored order ({@link TraceTables#ROWS_PER_BATCH_SEQ} rows to a
-   * number), and lists each trace's batch numbers in its summary.
+   * number), lists each trace's batch numbers in its summary, and adds the table of span
+   * compression dictionaries.
    */
   static void fromVersion2Or3(DuckDBConnection connection, Path file, int found) throws SQLException {
+    inTransaction(connection, s -> {
+      s.execute("DROP INDEX IF EXISTS spans_by_trace_id");
+      s.execute("ALTER TABLE spans ADD COLUMN batch_seq BIGINT");
+      s.execute("UPDATE spans SET batch_seq = rowid // " + TraceTables.ROWS_PER_BATCH_SEQ);
+      s.execute("ALTER TABLE traces ADD COLUMN batches BIGINT[]");
+      s.execute("UPDATE traces SET batches = b.seqs FROM (SELECT trace_id, list(DISTINCT batch_seq ORDER BY batch_seq)"
+          + " AS seqs FROM spans GROUP BY trace_id) b WHERE traces.trace_id = b.trace_id");
+      s.execute("UPDATE traces SET batches = [] WHERE batches IS NULL");
+      s.execute(Schema.SPAN_DICTIONARIES);
+    });
+    logger.info("Migrated {} from schema version {} to {}", file, found, Schema.VERSION);
+  }
+
+  /** Brings a file of version 4 to version 5: adds the table of span compression dictionaries. */
+  static void fromVersion4(DuckDBConnection connection, Path file) throws SQLException {
+    inTransaction(connection, s -> s.execute(Schema.SPAN_DICTIONARIES));
+    logger.info("Migrated {} from schema version 4 to {}", file, Schema.VERSION);
+  }
+
+  /** Statements of a migration. */
+  @FunctionalInterface
+  private interface Step {
+    void run(Statement s) throws SQLException;
+  }
+
+  /** Runs {@code step} and records the current version, in one transaction. */
+  private static void inTransaction(DuckDBConnection connection, Step step) throws SQLException {
     try (Statement s = connection.createStatement()) {
       s.execute("BEGIN TRANSACTION");
       try {
-        s.execute("DROP INDEX IF EXISTS spans_by_trace_id");
-        s.execute("ALTER TABLE spans ADD COLUMN batch_seq BIGINT");
-        s.execute("UPDATE spans SET batch_seq = rowid // " + TraceTables.ROWS_PER_BATCH_SEQ);
-        s.execute("ALTER TABLE traces ADD COLUMN batches BIGINT[]");
-        s.execute("UPDATE traces SET batches = b.seqs FROM (SELECT trace_id, list(DISTINCT batch_seq ORDER BY batch_seq)"
-            + " AS seqs FROM spans GROUP BY trace_id) b WHERE traces.trace_id = b.trace_id");
-        s.execute("UPDATE traces SET batches = [] WHERE batches IS NULL");
+        step.run(s);
         setVersion(s);
         s.execute("COMMIT");
       } catch (SQLException | RuntimeException e) {
@@ -107,7 +133,6 @@ final class Migration {
         throw e;
       }
     }
-    logger.info("Migrated {} from schema version {} to {}", file, found, Schema.VERSION);
   }
 
   private static void setVersion(Statement s) throws SQLException {

@@ -14,7 +14,8 @@ import java.util.List;
  *
  * <p>{@code spans} holds one row per distinct span: the Span protobuf bytes as the lossless copy
  * (without the IDs and times, which are columns; earlier versions stored them in the bytes too,
- * and such rows read back the same), and the columns that search filters on (IDs, service, name,
+ * and such rows read back the same; compressed with the dictionaries of {@code span_dictionaries}
+ * as {@link SpanCompression} says), and the columns that search filters on (IDs, service, name,
  * kind, times, status). Its
  * {@code span_key} is a hash of the span's bytes under its resource and scope, so writing a span
  * again stores nothing. Resource and scope headers are stored once in {@code resources} and
@@ -49,11 +50,18 @@ import java.util.List;
  * stored the span bytes whole; its rows read back as they are, and the version number keeps
  * Skein releases that expect whole span bytes away from files with rows of version 3. Version 3
  * had an index on {@code spans.trace_id} instead of batch numbers; {@link Migration} numbers its
- * rows in stored order.
+ * rows in stored order. Version 4 had no {@code span_dictionaries}, and its span bytes are not
+ * compressed, which later versions read as they are; the version number keeps earlier Skein
+ * releases away from compressed span bytes.
  */
 final class Schema {
   /** The version this code writes and reads. */
-  static final int VERSION = 4;
+  static final int VERSION = 5;
+
+  /** The zstd dictionaries of {@link SpanCompression}, by the number stored spans name them by. */
+  static final String SPAN_DICTIONARIES = "CREATE TABLE span_dictionaries ("
+      + "dictionary_id INTEGER PRIMARY KEY,"
+      + " dictionary BLOB NOT NULL)";
 
   static final List<String> TABLES = List.of(
       "CREATE TABLE resources ("
@@ -89,8 +97,9 @@ final class Schema {
           + " status_message VARCHAR NOT NULL,"
           + " resource_id BIGINT NOT NULL USING COMPRESSION uncompressed,"
           + " scope_id BIGINT NOT NULL USING COMPRESSION bitpacking,"
-          // The Span message as protobuf bytes without the ID and time columns: what a trace reads back from.
-          + " span BLOB NOT NULL,"
+          // The Span message as protobuf bytes without the ID and time columns, compressed as
+          // SpanCompression says: what a trace reads back from. Compressed already, and read row by row.
+          + " span BLOB NOT NULL USING COMPRESSION uncompressed,"
           // The write batch the row came in: rises with every batch, so the rows of one batch are
           // close together and DuckDB's min/max pruning finds them.
           + " batch_seq BIGINT NOT NULL)",
@@ -124,6 +133,7 @@ final class Schema {
           + " span_keys BLOB NOT NULL USING COMPRESSION uncompressed,"
           // The batch_seq of every batch the trace's spans came in, ascending.
           + " batches BIGINT[] NOT NULL)",
+      SPAN_DICTIONARIES,
       // Trace IDs are random, so min/max pruning cannot help a lookup by ID; an index can.
       "CREATE INDEX traces_by_trace_id ON traces (trace_id)",
       "CREATE TABLE operations ("

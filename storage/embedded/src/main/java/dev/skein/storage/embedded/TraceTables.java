@@ -2,6 +2,7 @@ package dev.skein.storage.embedded;
 
 import com.google.protobuf.ByteString;
 import dev.skein.model.Hex;
+import dev.skein.model.Nullable;
 import dev.skein.model.TraceId;
 import dev.skein.storage.embedded.Batch.AttributeRow;
 import dev.skein.storage.embedded.Batch.OperationKey;
@@ -43,6 +44,7 @@ final class TraceTables {
   static final int ROWS_PER_BATCH_SEQ = 4096;
 
   private final DuckDBConnection connection;
+  private final SpanCompression compression;
   // Rows already in the database, so headers and operations are appended once.
   private Set<Long> resources;
   private Set<Long> scopes;
@@ -55,8 +57,9 @@ final class TraceTables {
    */
   private long rowsAppended;
 
-  TraceTables(DuckDBConnection connection) throws SQLException {
+  TraceTables(DuckDBConnection connection, SpanCompression compression) throws SQLException {
     this.connection = connection;
+    this.compression = compression;
     reload();
   }
 
@@ -67,6 +70,7 @@ final class TraceTables {
     final Set<OperationKey> operations = new HashSet<>();
     int spans;
     long newestStart = Long.MIN_VALUE;
+    @Nullable SpanCompression.Writing compressed;
   }
 
   /** Appends every span of {@code batches} that is not stored yet, and updates trace summaries. */
@@ -107,6 +111,7 @@ final class TraceTables {
     }
     // Counted before the rows are appended: a failed append leaves a gap in the numbers, which is harmless.
     rowsAppended += accepted.size();
+    out.compressed = compression.writing(connection);
     appendSpans(accepted, seq, out);
     appendHeaders(batches, out);
     replaceSummaries(updated, out);
@@ -119,6 +124,7 @@ final class TraceTables {
     scopes.addAll(appended.scopes);
     operations.addAll(appended.operations);
     newestStart = Math.max(newestStart, appended.newestStart);
+    compression.committed(appended.compressed);
   }
 
   /**
@@ -161,6 +167,7 @@ final class TraceTables {
         long highest = rs.getLong(1);
         rowsAppended = rs.wasNull() ? 0 : Math.multiplyExact(highest + 1, (long) ROWS_PER_BATCH_SEQ);
       }
+      compression.loadStored(s);
     }
     this.resources = resources;
     this.scopes = scopes;
@@ -270,7 +277,7 @@ final class TraceTables {
             .append(span.getStatus().getMessage())
             .append(row.resourceId)
             .append(row.scopeId)
-            .append(row.payload)
+            .append(out.compressed.compress(row.payload))
             .append(seq)
             .endRow();
         for (AttributeRow a : row.attributes) {

@@ -260,7 +260,7 @@ class EmbeddedTraceStoreTest extends TraceStoreConformance {
 
     assertThatThrownBy(() -> EmbeddedTraceStore.builder().path(dir).build())
         .isInstanceOf(StorageException.class)
-        .hasMessageContaining("schema version 99 (expected: at most 4)");
+        .hasMessageContaining("schema version 99 (expected: at most " + Schema.VERSION + ")");
   }
 
   @Test
@@ -274,7 +274,7 @@ class EmbeddedTraceStoreTest extends TraceStoreConformance {
     try (Connection c = DriverManager.getConnection(
             "jdbc:duckdb:" + dir.resolve(EmbeddedTraceStore.DATABASE_FILE));
         Statement s = c.createStatement()) {
-      assertThat(rows(s, "SELECT version FROM schema_version")).containsExactly("4");
+      assertThat(rows(s, "SELECT version FROM schema_version")).containsExactly(Integer.toString(Schema.VERSION));
       assertThat(rows(s, "SELECT service || '|' || name || '|' || kind || '|' || (start_ns - " + start
           + ") || '|' || duration_ns || '|' || status_code || '|' || (parent_span_id IS NULL)"
           + " FROM spans WHERE trace_id = from_hex('" + id.hex() + "') ORDER BY start_ns"))
@@ -492,7 +492,7 @@ class EmbeddedTraceStoreTest extends TraceStoreConformance {
     }
     try (Connection c = DriverManager.getConnection("jdbc:duckdb:" + old.resolve(EmbeddedTraceStore.DATABASE_FILE));
         Statement s = c.createStatement()) {
-      assertThat(rows(s, "SELECT version FROM schema_version")).containsExactly("4");
+      assertThat(rows(s, "SELECT version FROM schema_version")).containsExactly(Integer.toString(Schema.VERSION));
       assertThat(rows(s, "SELECT count(*) FROM information_schema.tables WHERE table_name LIKE 'v1_%'"))
           .containsExactly("0");
     }
@@ -558,7 +558,7 @@ class EmbeddedTraceStoreTest extends TraceStoreConformance {
     }
     try (Connection c = DriverManager.getConnection("jdbc:duckdb:" + old.resolve(EmbeddedTraceStore.DATABASE_FILE));
         Statement s = c.createStatement()) {
-      assertThat(rows(s, "SELECT version FROM schema_version")).containsExactly("4");
+      assertThat(rows(s, "SELECT version FROM schema_version")).containsExactly(Integer.toString(Schema.VERSION));
       assertThat(rows(s, "SELECT count(*) FROM spans")).containsExactly(Integer.toString(2 * Fixtures.FULL_TRACE_SPANS));
     }
   }
@@ -572,7 +572,7 @@ class EmbeddedTraceStoreTest extends TraceStoreConformance {
     try (DuckDBConnection c = (DuckDBConnection) DriverManager.getConnection(
         "jdbc:duckdb:" + old.resolve(EmbeddedTraceStore.DATABASE_FILE))) {
       Schema.migrate(c, old);
-      TraceTables tables = new TraceTables(c);
+      TraceTables tables = new TraceTables(c, new SpanCompression());
       // One trace in two batches, with other traces' batches before, between and after them.
       for (int i = 0; i < 12; i++) {
         appendCommitted(c, tables, Fixtures.fullTrace(Fixtures.traceId(840 + i), recently()));
@@ -601,13 +601,40 @@ class EmbeddedTraceStoreTest extends TraceStoreConformance {
     }
     try (Connection c = DriverManager.getConnection("jdbc:duckdb:" + old.resolve(EmbeddedTraceStore.DATABASE_FILE));
         Statement s = c.createStatement()) {
-      assertThat(rows(s, "SELECT version FROM schema_version")).containsExactly("4");
+      assertThat(rows(s, "SELECT version FROM schema_version")).containsExactly(Integer.toString(Schema.VERSION));
       assertThat(rows(s, "SELECT index_name FROM duckdb_indexes() ORDER BY 1")).containsExactly("traces_by_trace_id");
       assertThat(rows(s, "SELECT count(*) FROM spans WHERE batch_seq IS NULL")).containsExactly("0");
       // The new trace's batch comes after every migrated one.
       assertThat(rows(s, "SELECT (SELECT min(batch_seq) FROM spans WHERE trace_id = from_hex('"
           + Fixtures.traceId(860).hex() + "')) > (SELECT max(batch_seq) FROM spans WHERE trace_id <> from_hex('"
           + Fixtures.traceId(860).hex() + "'))")).containsExactly("true");
+    }
+  }
+
+  @Test
+  void migratesADatabaseOfSchemaVersion4() throws Exception {
+    Path old = instead("version-4");
+    TraceId id = Fixtures.traceId(880);
+    Traces written = Fixtures.fullTrace(id, recently());
+    try (DuckDBConnection c = (DuckDBConnection) DriverManager.getConnection(
+        "jdbc:duckdb:" + old.resolve(EmbeddedTraceStore.DATABASE_FILE))) {
+      Schema.migrate(c, old);
+      appendCommitted(c, new TraceTables(c, new SpanCompression()), written);
+      try (Statement s = c.createStatement()) {
+        s.execute("DROP TABLE span_dictionaries");
+        s.execute("UPDATE schema_version SET version = 4");
+      }
+    }
+
+    try (EmbeddedTraceStore migrated = EmbeddedTraceStore.builder().path(old).build()) {
+      assertSameSpans(migrated.trace(id).orElseThrow(), written);
+      await(migrated.write(Fixtures.fullTrace(Fixtures.traceId(881), recently())));
+      assertThat(migrated.trace(Fixtures.traceId(881)).orElseThrow().spanCount()).isEqualTo(Fixtures.FULL_TRACE_SPANS);
+    }
+    try (Connection c = DriverManager.getConnection("jdbc:duckdb:" + old.resolve(EmbeddedTraceStore.DATABASE_FILE));
+        Statement s = c.createStatement()) {
+      assertThat(rows(s, "SELECT version FROM schema_version")).containsExactly(Integer.toString(Schema.VERSION));
+      assertThat(rows(s, "SELECT count(*) FROM span_dictionaries")).containsExactly("0");
     }
   }
 
@@ -656,6 +683,7 @@ class EmbeddedTraceStoreTest extends TraceStoreConformance {
   /** Turns a file of the current schema into one of schema version 3: an index on the span rows' trace IDs, no batch numbers. */
   private static void toVersion3(Connection c) throws SQLException {
     try (Statement s = c.createStatement()) {
+      s.execute("DROP TABLE span_dictionaries");
       s.execute("DROP INDEX traces_by_trace_id");
       s.execute("ALTER TABLE spans DROP COLUMN batch_seq");
       s.execute("ALTER TABLE traces DROP COLUMN batches");
@@ -670,7 +698,7 @@ class EmbeddedTraceStoreTest extends TraceStoreConformance {
     Batch batch = Batch.of(traces);
     try (Statement s = c.createStatement()) {
       s.execute("BEGIN TRANSACTION");
-      new TraceTables(c).append(List.of(batch));
+      new TraceTables(c, new SpanCompression()).append(List.of(batch));
       try (PreparedStatement ps = c.prepareStatement("UPDATE spans SET span = ? WHERE span_key = ?")) {
         for (Batch.SpanRow row : batch.spans) {
           ps.setBytes(1, row.span.toByteArray());
