@@ -132,8 +132,7 @@ final class QuerySuite {
     List<SpanMix.TraceInfo> sample = new ArrayList<>(traces);
     Collections.shuffle(sample, new Random(5));
     // Every timed query reads a trace of its own, and the warm-up reads others still.
-    List<SpanMix.TraceInfo> byId = sample.subList(0, Math.min(sample.size(), ctx.rounds() * queriesPerRound()
-        + warmQueries()));
+    List<SpanMix.TraceInfo> byId = sample.subList(0, Math.min(sample.size(), timedQueries() + warmQueries()));
     String window = "&start=" + startMicros + "&end=" + endMicros;
     String zWindow = "&endTs=" + zipkinEndMillis + "&lookback=" + Duration.ofHours(1).toMillis();
     List<Kind> kinds = new ArrayList<>();
@@ -155,7 +154,7 @@ final class QuerySuite {
 
   private void compare(Kind kind, ServerProcess skein, ServerProcess zipkin) throws Exception {
     Http http = new Http();
-    int untimed = ctx.rounds() * queriesPerRound();
+    int untimed = timedQueries();
     Http.Timed probe = http.get(skein.url("query", kind.skeinPath().apply(untimed)));
     String suffix = zipkin == null ? " (Skein alone)" : "";
     if (probe.status() != 200) {
@@ -257,7 +256,7 @@ final class QuerySuite {
 
   /** Queries that are not timed, numbered after every timed one (so by ID, of other traces). */
   private void warm(Http http, ServerProcess server, String port, Function<Integer, String> path) throws Exception {
-    int from = ctx.rounds() * queriesPerRound();
+    int from = timedQueries();
     for (int i = from; i < from + warmQueries(); i++) {
       http.get(server.url(port, path.apply(i)));
     }
@@ -325,6 +324,11 @@ final class QuerySuite {
 
   private int queriesPerRound() {
     return ctx.quick ? 60 : 300;
+  }
+
+  /** Timed queries per kind and server over all rounds; untimed ones are numbered after them. */
+  private int timedQueries() {
+    return ctx.rounds() * queriesPerRound();
   }
 
   /**

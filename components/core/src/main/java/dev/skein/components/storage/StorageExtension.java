@@ -150,7 +150,7 @@ public final class StorageExtension implements Component {
    * The bytes of the regular files under {@code dir}; a file removed while they are counted (a
    * closed log, a spill file) counts as nothing.
    */
-  static long bytesUnder(Path dir) {
+  private static long bytesUnder(Path dir) {
     long[] total = {0};
     try {
       Files.walkFileTree(dir, new SimpleFileVisitor<>() {
