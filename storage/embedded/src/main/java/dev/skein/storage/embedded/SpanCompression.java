@@ -114,7 +114,7 @@ final class SpanCompression {
       while (rs.next()) {
         int id = rs.getInt(1);
         byte[] bytes = rs.getBytes(2);
-        readable.putIfAbsent(id, new ZstdDictDecompress(bytes));
+        readable.computeIfAbsent(id, k -> new ZstdDictDecompress(bytes));
         replaceCurrent(new Dictionary(id, bytes));
       }
     }
@@ -151,7 +151,8 @@ final class SpanCompression {
   /** Makes the dictionary {@code w} wrote, if any, the one every later transaction uses. */
   void committed(@Nullable Writing w) {
     if (w != null && w.dictionary != null && w.dictionary == pending) {
-      readable.putIfAbsent(pending.id, new ZstdDictDecompress(pending.bytes));
+      byte[] bytes = pending.bytes;
+      readable.computeIfAbsent(pending.id, k -> new ZstdDictDecompress(bytes));
       replaceCurrent(pending);
       pending = null;
     }
@@ -288,7 +289,8 @@ final class SpanCompression {
     try (ResultSet rs = tx.executeQuery("SELECT dictionary_id, dictionary FROM span_dictionaries"
         + " WHERE dictionary_id IN (" + missing + ")")) {
       while (rs.next()) {
-        readable.putIfAbsent(rs.getInt(1), new ZstdDictDecompress(rs.getBytes(2)));
+        byte[] bytes = rs.getBytes(2);
+        readable.computeIfAbsent(rs.getInt(1), k -> new ZstdDictDecompress(bytes));
       }
     }
   }
