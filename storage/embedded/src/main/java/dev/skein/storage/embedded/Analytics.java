@@ -124,11 +124,12 @@ final class Analytics {
             + " DESC, key, value LIMIT " + q.limit();
         List<AttributeShare> shares = new ArrayList<>();
         // A span carrying the same value twice (a repeated key) counts once, hence DISTINCT.
-        SearchSql span = population(q).append(", x AS (SELECT DISTINCT a.trace_id, a.span_key, a.key,"
-            + " a.value, p.sel FROM span_attributes a JOIN p ON a.trace_id = p.trace_id AND a.span_key = p.span_key"
-            + " WHERE a.start_ns >= ? AND a.start_ns < ? AND a.type IN " + COMPARED_TYPES + ")"
+        SearchSql span = population(q);
+        span.append(", x AS (SELECT DISTINCT a.span_no, a.key, a.value, p.sel FROM span_attributes a"
+            + " JOIN p ON a.span_no = p.span_no WHERE a.span_no >= " + span.firstSpanNo(q.startNanos())
+            + " AND a.type IN " + COMPARED_TYPES + ")"
             + " SELECT key, value, count(*) FILTER (WHERE sel) AS sc, count(*) FILTER (WHERE NOT sel) AS bc"
-            + " FROM x GROUP BY key, value" + rank, q.startNanos(), q.endNanos());
+            + " FROM x GROUP BY key, value" + rank);
         query(connection, span, rs -> shares.add(new AttributeShare("span", rs.getString(1), rs.getString(2),
             rs.getLong(3), rs.getLong(4), spans[0], spans[1])));
         SearchSql resource = population(q).append(", r AS (SELECT resource_id, count(*) FILTER (WHERE sel) AS n,"
@@ -173,7 +174,7 @@ final class Analytics {
     if (s.errorsOnly()) {
       conditions.add("status_code = " + ERROR);
     }
-    SearchSql sql = new SearchSql().append("WITH p AS (SELECT trace_id, span_key, resource_id, ("
+    SearchSql sql = new SearchSql().append("WITH p AS (SELECT span_no, resource_id, ("
         + String.join(" AND ", conditions) + ") AS sel", values.toArray());
     sql.append(" FROM spans WHERE start_ns >= ? AND start_ns < ?", q.startNanos(), q.endNanos());
     if (q.service() != null) {

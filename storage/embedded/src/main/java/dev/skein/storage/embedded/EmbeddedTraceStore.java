@@ -547,13 +547,14 @@ public final class EmbeddedTraceStore implements TraceStore {
     List<SearchSql> out = new ArrayList<>();
     String rows = key == null ? "" : " AND x.key = ? AND x.type IN (1, 2, 3, 4)";
     if (query.scope() != TagScope.RESOURCE) {
-      SearchSql spans = SearchSql.selectedSpans(query, "s.trace_id, s.span_key");
-      SearchSql sql = new SearchSql().append("SELECT " + columns + " FROM span_attributes x"
-          + " WHERE x.start_ns >= ? AND x.start_ns <= ?", query.startMinNanos(), query.startMaxNanos());
+      SearchSql spans = SearchSql.selectedSpans(query, "s.span_no");
+      SearchSql sql = new SearchSql();
+      sql.append("SELECT " + columns + " FROM span_attributes x WHERE x.span_no >= "
+          + sql.firstSpanNo(query.startMinNanos()));
       if (key != null) {
         sql.append(rows, key);
       }
-      out.add(sql.appendSubquery(" AND (x.trace_id, x.span_key) IN (", spans, ")"));
+      out.add(sql.appendSubquery(" AND x.span_no IN (", spans, ")"));
     }
     if (query.scope() != TagScope.SPAN) {
       SearchSql spans = SearchSql.selectedSpans(query, "s.resource_id");
@@ -973,8 +974,8 @@ public final class EmbeddedTraceStore implements TraceStore {
           Migration.fromVersion1(origin, file);
         } else if (found == 2 || found == 3) {
           Migration.fromVersion2Or3(origin, file, found);
-        } else if (found == 4) {
-          Migration.fromVersion4(origin, file);
+        } else if (found == 4 || found == 5) {
+          Migration.fromVersion4Or5(origin, file, found);
         }
         writerConnection = origin.duplicate();
         EmbeddedTraceStore store = new EmbeddedTraceStore(this, file, open, origin, writerConnection);

@@ -259,17 +259,12 @@ final class GroupCommitWriter implements Runnable {
       s.execute("BEGIN TRANSACTION");
       int deleted;
       try {
-        // Attribute and event rows carry their span's start time, so none of theirs starts after
-        // the latest of the spans: that bound skips the row groups of newer spans.
-        long lastStart;
-        try (ResultSet rs = s.executeQuery("SELECT max(start_ns) FROM spans WHERE " + expiredSpans)) {
-          rs.next();
-          long latest = rs.getLong(1);
-          lastStart = rs.wasNull() ? Long.MIN_VALUE : latest;
-        }
+        // Attribute and event rows name their span by number; DuckDB skips the row groups of
+        // numbers above the highest expired one.
+        String expiredNumbers = "span_no IN (SELECT span_no FROM spans WHERE " + expiredSpans + ")";
+        s.executeUpdate("DELETE FROM span_attributes WHERE " + expiredNumbers);
+        s.executeUpdate("DELETE FROM span_events WHERE " + expiredNumbers);
         deleted = s.executeUpdate("DELETE FROM spans WHERE " + expiredSpans);
-        s.executeUpdate("DELETE FROM span_attributes WHERE start_ns <= " + lastStart + " AND trace_id IN " + expired);
-        s.executeUpdate("DELETE FROM span_events WHERE start_ns <= " + lastStart + " AND trace_id IN " + expired);
         s.executeUpdate("DELETE FROM traces WHERE start_ns < " + cutoff);
         s.executeUpdate("DELETE FROM operations o WHERE NOT EXISTS (SELECT 1 FROM spans s"
             + " WHERE s.service = o.service AND s.name = o.name AND s.kind = o.kind)");

@@ -24,7 +24,8 @@ import org.slf4j.LoggerFactory;
  * attributes, the events and the trace summaries. Version 2 differs from version 3 only in storing
  * the span bytes whole, which later versions read as they are. Versions 2 and 3 found a trace's
  * spans by an index on their trace IDs; version 4 by batch numbers, which the migration adds.
- * Version 5 adds the dictionaries spans written from then on are compressed with.
+ * Version 5 adds the dictionaries spans written from then on are compressed with. Version 6 numbers
+ * the spans, and attribute and event rows name their span by that number.
  */
 final class Migration {
   private static final Logger logger = LoggerFactory.getLogger(Migration.class);
@@ -32,6 +33,8 @@ final class Migration {
       List.of("spans", "span_attributes", "resources", "resource_attributes", "scopes", "operations");
   /** Spans read and rewritten at a time, which bounds the heap the migration needs. */
   private static final int CHUNK = 20_000;
+  /** Spans whose attribute and event rows are rewritten at a time when numbering the spans. */
+  private static final long RELINK_CHUNK = 100_000;
 
   private Migration() {}
 
@@ -91,27 +94,98 @@ final class Migration {
   /**
    * Brings a file of version 2 or 3 to the current version: drops the index on the span rows' trace IDs,
    * numbers the span rows' batches in stored order ({@link TraceTables#ROWS_PER_BATCH_SEQ} rows to a
-   * number), lists each trace's batch numbers in its summary, and adds the table of span
-   * compression dictionaries.
+   * number), lists each trace's batch numbers in its summary, adds the table of span
+   * compression dictionaries, and numbers the spans in stored order as {@link #numberSpans} does.
    */
   static void fromVersion2Or3(DuckDBConnection connection, Path file, int found) throws SQLException {
     inTransaction(connection, s -> {
       s.execute("DROP INDEX IF EXISTS spans_by_trace_id");
+      // Both columns before either is filled: DuckDB refuses to commit a transaction that
+      // altered a table after updating it.
       s.execute("ALTER TABLE spans ADD COLUMN batch_seq BIGINT");
-      s.execute("UPDATE spans SET batch_seq = rowid // " + TraceTables.ROWS_PER_BATCH_SEQ);
+      s.execute("ALTER TABLE spans ADD COLUMN span_no BIGINT");
+      s.execute("UPDATE spans SET batch_seq = rowid // " + TraceTables.ROWS_PER_BATCH_SEQ + ", span_no = rowid");
       s.execute("ALTER TABLE traces ADD COLUMN batches BIGINT[]");
       s.execute("UPDATE traces SET batches = b.seqs FROM (SELECT trace_id, list(DISTINCT batch_seq ORDER BY batch_seq)"
           + " AS seqs FROM spans GROUP BY trace_id) b WHERE traces.trace_id = b.trace_id");
       s.execute("UPDATE traces SET batches = [] WHERE batches IS NULL");
       s.execute(Schema.SPAN_DICTIONARIES);
+      relinkSpanRows(s, RELINK_CHUNK);
     });
     logger.info("Migrated {} from schema version {} to {}", file, found, Schema.VERSION);
   }
 
-  /** Brings a file of version 4 to version 5: adds the table of span compression dictionaries. */
-  static void fromVersion4(DuckDBConnection connection, Path file) throws SQLException {
-    inTransaction(connection, s -> s.execute(Schema.SPAN_DICTIONARIES));
-    logger.info("Migrated {} from schema version 4 to {}", file, Schema.VERSION);
+  /**
+   * Brings a file of version 4 or 5 to the current version: adds the table of span compression
+   * dictionaries to a file of version 4, and numbers the spans as {@link #numberSpans} does.
+   */
+  static void fromVersion4Or5(DuckDBConnection connection, Path file, int found) throws SQLException {
+    fromVersion4Or5(connection, file, found, RELINK_CHUNK);
+  }
+
+  /** As {@link #fromVersion4Or5(DuckDBConnection, Path, int)}, rewriting rows {@code chunk} spans at a time. */
+  static void fromVersion4Or5(DuckDBConnection connection, Path file, int found, long chunk) throws SQLException {
+    long began = System.nanoTime();
+    inTransaction(connection, s -> {
+      if (found == 4) {
+        s.execute(Schema.SPAN_DICTIONARIES);
+      }
+      numberSpans(s, chunk);
+    });
+    logger.info("Migrated {} from schema version {} to {} in {} s", file, found, Schema.VERSION,
+        (System.nanoTime() - began) / 1_000_000_000);
+  }
+
+  /**
+   * Numbers the span rows in stored order, and rewrites the attribute and event rows, which named
+   * their span by trace ID, span key and start time until version 6, with the span's number, in
+   * the order of the numbers.
+   */
+  private static void numberSpans(Statement s, long chunk) throws SQLException {
+    s.execute("ALTER TABLE spans ADD COLUMN span_no BIGINT");
+    s.execute("UPDATE spans SET span_no = rowid");
+    relinkSpanRows(s, chunk);
+  }
+
+  /** Rewrites the attribute and event rows of version 5 or earlier with their span's number. */
+  private static void relinkSpanRows(Statement s, long chunk) throws SQLException {
+    long end;
+    try (ResultSet rs = s.executeQuery("SELECT coalesce(max(span_no), -1) + 1 FROM spans")) {
+      rs.next();
+      end = rs.getLong(1);
+    }
+    relink(s, end, chunk, "span_attributes", Schema.SPAN_ATTRIBUTES, "x.key, x.type, x.value, x.int_value, x.double_value");
+    relink(s, end, chunk, "span_events", Schema.SPAN_EVENTS, "x.name");
+  }
+
+  /**
+   * Rewrites {@code table} ({@code ddl}) in the order of the span numbers below {@code end},
+   * {@code chunk} spans at a time: each chunk's join and sort fit DuckDB's memory limit,
+   * where one join of every row spilled and came out in no useful order, and the old rows of a
+   * chunk are found by their start times (they were appended in about the order of the spans).
+   */
+  private static void relink(Statement s, long end, long chunk, String table, String ddl, String columns)
+      throws SQLException {
+    s.execute("ALTER TABLE " + table + " RENAME TO v5_" + table);
+    s.execute(ddl);
+    for (long from = 0; from < end; from += chunk) {
+      String spans = "span_no >= " + from + " AND span_no < " + (from + chunk);
+      s.execute("INSERT INTO " + table + " SELECT s.span_no, " + columns + " FROM v5_" + table + " x"
+          + " JOIN (SELECT span_no, trace_id, span_key FROM spans WHERE " + spans + ") s"
+          + " ON s.trace_id = x.trace_id AND s.span_key = x.span_key"
+          + " WHERE x.start_ns >= (SELECT min(start_ns) FROM spans WHERE " + spans + ")"
+          + " AND x.start_ns <= (SELECT max(start_ns) FROM spans WHERE " + spans + ")"
+          + " ORDER BY s.span_no");
+    }
+    try (ResultSet rs = s.executeQuery("SELECT (SELECT count(*) FROM v5_" + table + ") - (SELECT count(*) FROM "
+        + table + ")")) {
+      rs.next();
+      long orphans = rs.getLong(1);
+      if (orphans != 0) {
+        logger.warn("Dropped {} rows of {} whose span is not stored", orphans, table);
+      }
+    }
+    s.execute("DROP TABLE v5_" + table);
   }
 
   /** Statements of a migration. */

@@ -20,8 +20,10 @@ import java.util.List;
  * {@code span_key} is a hash of the span's bytes under its resource and scope, so writing a span
  * again stores nothing. Resource and scope headers are stored once in {@code resources} and
  * {@code scopes}, keyed by a hash of their bytes, so a trace reads back with its schema URLs and
- * every other header field. Attributes are exploded into {@code span_attributes} (per span, with
- * the start time so a search can prune by time) and {@code resource_attributes} (per resource,
+ * every other header field. Every span row has a number, {@code span_no}, which rises as rows
+ * are appended. Attributes are exploded into {@code span_attributes} (per span, named by its
+ * number; as numbers rise with time for live data, a search prunes these rows by the lowest number
+ * of a span in its range) and {@code resource_attributes} (per resource,
  * shared by all its spans), each with the value's type (the {@code AnyValue} field number), its
  * text form and, for numbers, the number; event names go to {@code span_events}. {@code traces}
  * holds one summary row per trace (times, counts, root span, spans per service, and the keys of
@@ -54,16 +56,32 @@ import java.util.List;
  * had an index on {@code spans.trace_id} instead of batch numbers; {@link Migration} numbers its
  * rows in stored order. Version 4 had no {@code span_dictionaries}, and its span bytes are not
  * compressed, which later versions read as they are; the version number keeps earlier Skein
- * releases away from compressed span bytes.
+ * releases away from compressed span bytes. Until version 5, attribute and event rows named their
+ * span by trace ID, span key and start time (54 of the 88 bytes per span that attribute rows took
+ * on 10 million spans); {@link Migration} numbers the spans in stored order and rewrites those rows.
  */
 final class Schema {
   /** The version this code writes and reads. */
-  static final int VERSION = 5;
+  static final int VERSION = 6;
 
   /** The zstd dictionaries of {@link SpanCompression}, by the number stored spans name them by. */
   static final String SPAN_DICTIONARIES = "CREATE TABLE span_dictionaries ("
       + "dictionary_id INTEGER PRIMARY KEY,"
       + " dictionary BLOB NOT NULL)";
+
+  /** The attributes of each span, by the {@code span_no} of its row in {@code spans}. */
+  static final String SPAN_ATTRIBUTES = "CREATE TABLE span_attributes ("
+      + "span_no BIGINT NOT NULL,"
+      + " key VARCHAR NOT NULL,"
+      + " type TINYINT NOT NULL,"
+      + " value VARCHAR NOT NULL,"
+      + " int_value BIGINT,"
+      + " double_value DOUBLE)";
+
+  /** The names of each span's events, by the {@code span_no} of its row in {@code spans}. */
+  static final String SPAN_EVENTS = "CREATE TABLE span_events ("
+      + "span_no BIGINT NOT NULL,"
+      + " name VARCHAR NOT NULL)";
 
   static final List<String> TABLES = List.of(
       "CREATE TABLE resources ("
@@ -104,21 +122,12 @@ final class Schema {
           + " span BLOB NOT NULL USING COMPRESSION uncompressed,"
           // The write batch the row came in: rises with every batch, so the rows of one batch are
           // close together and DuckDB's min/max pruning finds them.
-          + " batch_seq BIGINT NOT NULL)",
-      "CREATE TABLE span_attributes ("
-          + "trace_id BLOB NOT NULL,"
-          + " span_key BIGINT NOT NULL,"
-          + " start_ns BIGINT NOT NULL,"
-          + " key VARCHAR NOT NULL,"
-          + " type TINYINT NOT NULL,"
-          + " value VARCHAR NOT NULL,"
-          + " int_value BIGINT,"
-          + " double_value DOUBLE)",
-      "CREATE TABLE span_events ("
-          + "trace_id BLOB NOT NULL,"
-          + " span_key BIGINT NOT NULL,"
-          + " start_ns BIGINT NOT NULL,"
-          + " name VARCHAR NOT NULL)",
+          + " batch_seq BIGINT NOT NULL,"
+          // The span's number: rises with every span row appended, and names the span in
+          // span_attributes and span_events.
+          + " span_no BIGINT NOT NULL)",
+      SPAN_ATTRIBUTES,
+      SPAN_EVENTS,
       "CREATE TABLE traces ("
           + "trace_id BLOB NOT NULL,"
           + " start_ns BIGINT NOT NULL,"

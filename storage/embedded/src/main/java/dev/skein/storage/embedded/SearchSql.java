@@ -223,8 +223,7 @@ final class SearchSql {
     }
     switch ((Intrinsic) c.field()) {
       case EVENT_NAME:
-        sql.append("EXISTS (SELECT 1 FROM span_events e WHERE e.trace_id = s.trace_id"
-            + " AND e.span_key = s.span_key)");
+        sql.append("EXISTS (SELECT 1 FROM span_events e WHERE e.span_no = s.span_no)");
         break;
       case ROOT_SERVICE:
         sql.append("(tt.root_service IS NOT NULL)");
@@ -263,8 +262,7 @@ final class SearchSql {
         sql.append(", FALSE)");
         break;
       case EVENT_NAME:
-        sql.append("EXISTS (SELECT 1 FROM span_events e WHERE e.trace_id = s.trace_id"
-            + " AND e.span_key = s.span_key AND ");
+        sql.append("EXISTS (SELECT 1 FROM span_events e WHERE e.span_no = s.span_no AND ");
         string("e.name", c);
         sql.append(')');
         break;
@@ -288,12 +286,11 @@ final class SearchSql {
 
   /**
    * An attribute of the span, its resource, or either: present ({@code c} null) or compared.
-   * Span attribute rows carry the span's start time, which prunes them by the search's range.
+   * Span attribute rows are pruned by the search's range through their span numbers.
    *
    * @param perTrace whether to test the trace {@code t} for a span with the attribute rather than
-   *     the span {@code s}: found from the attribute rows alone, as an attribute row exists exactly
-   *     for each attribute of a stored span and carries its trace ID and start time, so the spans
-   *     table is read only for resource attributes (far cheaper than testing every span)
+   *     the span {@code s}: the spans of the range are joined with the matching attribute rows, so
+   *     only the spans that have the attribute are tested (far cheaper than testing every span)
    */
   private void attribute(Attribute a, long minStart, SpanCondition.Compare c, boolean perTrace) {
     boolean both = a.scope() == TagScope.ANY;
@@ -301,16 +298,20 @@ final class SearchSql {
       sql.append('(');
     }
     if (a.scope() != TagScope.RESOURCE) {
-      sql.append(perTrace ? "t.trace_id IN (SELECT a.trace_id FROM span_attributes a WHERE"
-          : "EXISTS (SELECT 1 FROM span_attributes a WHERE a.trace_id = s.trace_id AND a.span_key = s.span_key AND");
-      sql.append(" a.start_ns >= ? AND a.key = ?");
-      params.add(minStart);
+      if (perTrace) {
+        sql.append("t.trace_id IN (SELECT s.trace_id FROM spans s WHERE s.start_ns >= ? AND s.span_no IN"
+            + " (SELECT a.span_no FROM span_attributes a WHERE");
+        params.add(minStart);
+      } else {
+        sql.append("EXISTS (SELECT 1 FROM span_attributes a WHERE a.span_no = s.span_no AND");
+      }
+      sql.append(" a.span_no >= ").append(firstSpanNo(minStart)).append(" AND a.key = ?");
       params.add(a.key());
       if (c != null) {
         sql.append(" AND ");
         value("a", c);
       }
-      sql.append(')');
+      sql.append(perTrace ? "))" : ")");
     }
     if (both) {
       sql.append(" OR ");
@@ -334,6 +335,17 @@ final class SearchSql {
     if (both) {
       sql.append(')');
     }
+  }
+
+  /**
+   * A subquery: the lowest span number of a span starting at or after {@code minStart} (none when
+   * no span does), which the caller binds next. Span numbers rise as span rows are appended, so
+   * every row of {@code span_attributes} or {@code span_events} of such a span has at least this
+   * number, and DuckDB skips the row groups of lower numbers once it knows the number.
+   */
+  String firstSpanNo(long minStart) {
+    params.add(minStart);
+    return "(SELECT coalesce(min(span_no), 9223372036854775807) FROM spans WHERE start_ns >= ?)";
   }
 
   /** The comparison of an attribute row {@code x}'s value, typed as {@link SpanCondition} says. */

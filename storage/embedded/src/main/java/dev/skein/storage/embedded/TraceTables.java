@@ -56,6 +56,8 @@ final class TraceTables {
    * {@link #ROWS_PER_BATCH_SEQ}. Opening starts it past the highest stored number.
    */
   private long rowsAppended;
+  /** The {@code span_no} of the next span row: opening starts it past the highest stored one. */
+  private long nextSpanNo;
 
   TraceTables(DuckDBConnection connection, SpanCompression compression) throws SQLException {
     this.connection = connection;
@@ -167,6 +169,11 @@ final class TraceTables {
         long highest = rs.getLong(1);
         rowsAppended = rs.wasNull() ? 0 : Math.multiplyExact(highest + 1, (long) ROWS_PER_BATCH_SEQ);
       }
+      try (ResultSet rs = s.executeQuery("SELECT max(span_no) FROM spans")) {
+        rs.next();
+        long highest = rs.getLong(1);
+        nextSpanNo = rs.wasNull() ? nextSpanNo : Math.max(nextSpanNo, highest + 1);
+      }
       compression.loadStored(s);
     }
     this.resources = resources;
@@ -258,6 +265,8 @@ final class TraceTables {
       for (SpanRow row : rows) {
         Span span = row.span;
         long start = span.getStartTimeUnixNano();
+        // Taken before the row is appended: a failed append leaves a gap in the numbers, which is harmless.
+        long spanNo = nextSpanNo++;
         spans.beginRow()
             .append(row.traceId)
             .append(row.spanId)
@@ -279,13 +288,14 @@ final class TraceTables {
             .append(row.scopeId)
             .append(out.compressed.compress(row.payload))
             .append(seq)
+            .append(spanNo)
             .endRow();
         for (AttributeRow a : row.attributes) {
-          attributes.beginRow().append(row.traceId).append(row.key).append(start);
+          attributes.beginRow().append(spanNo);
           attribute(attributes, a);
         }
         for (Span.Event e : span.getEventsList()) {
-          events.beginRow().append(row.traceId).append(row.key).append(start).append(e.getName()).endRow();
+          events.beginRow().append(spanNo).append(e.getName()).endRow();
         }
         OperationKey op = row.operation();
         if (!operations.contains(op)) {

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import static dev.skein.storage.conformance.TraceAssertions.assertSameSpans;
 
+import dev.skein.model.Nullable;
 import dev.skein.model.Resources;
 import dev.skein.model.TraceId;
 import dev.skein.model.Traces;
@@ -17,7 +18,11 @@ import dev.skein.storage.conformance.Fixtures;
 import dev.skein.storage.conformance.TraceStoreConformance;
 import dev.skein.storage.search.Attribute;
 import dev.skein.storage.search.Comparison;
+import dev.skein.storage.search.Intrinsic;
 import dev.skein.storage.search.SpanCondition;
+import dev.skein.storage.search.TagQuery;
+import dev.skein.storage.search.TagScope;
+import dev.skein.storage.search.TagValue;
 import dev.skein.storage.search.TraceQuery;
 import dev.skein.storage.search.TraceSummary;
 import dev.skein.storage.search.Value;
@@ -291,7 +296,7 @@ class EmbeddedTraceStoreTest extends TraceStoreConformance {
 
       Map<String, String> rootAttributes = new TreeMap<>();
       try (ResultSet rs = s.executeQuery("SELECT a.key, a.value FROM span_attributes a"
-          + " JOIN spans s ON s.trace_id = a.trace_id AND s.span_key = a.span_key"
+          + " JOIN spans s ON s.span_no = a.span_no"
           + " WHERE s.trace_id = from_hex('" + id.hex() + "') AND s.parent_span_id IS NULL")) {
         while (rs.next()) {
           rootAttributes.put(rs.getString(1), rs.getString(2));
@@ -395,9 +400,12 @@ class EmbeddedTraceStoreTest extends TraceStoreConformance {
         Statement st = c.createStatement()) {
       long cutoff = Fixtures.nowNanos() - Duration.ofHours(1).toNanos();
       assertThat(rows(st, "SELECT count(*) FROM spans WHERE start_ns < " + cutoff)).containsExactly("0");
-      assertThat(rows(st, "SELECT count(*) FROM span_attributes WHERE start_ns < " + cutoff))
+      assertThat(rows(st, "SELECT count(*) FROM span_attributes WHERE span_no NOT IN (SELECT span_no FROM spans)"))
+          .containsExactly("0");
+      assertThat(rows(st, "SELECT count(*) FROM span_events WHERE span_no NOT IN (SELECT span_no FROM spans)"))
           .containsExactly("0");
       assertThat(rows(st, "SELECT count(*) FROM span_attributes")).doesNotContain("0");
+      assertThat(rows(st, "SELECT count(*) FROM span_events")).doesNotContain("0");
       assertThat(rows(st, "SELECT count(*) FROM resources WHERE resource_id NOT IN"
           + " (SELECT resource_id FROM spans)")).containsExactly("0");
       assertThat(rows(st, "SELECT count(*) FROM resource_attributes WHERE resource_id NOT IN"
@@ -620,6 +628,7 @@ class EmbeddedTraceStoreTest extends TraceStoreConformance {
         "jdbc:duckdb:" + old.resolve(EmbeddedTraceStore.DATABASE_FILE))) {
       Schema.migrate(c, old);
       appendCommitted(c, new TraceTables(c, new SpanCompression()), written);
+      toVersion5(c);
       try (Statement s = c.createStatement()) {
         s.execute("DROP TABLE span_dictionaries");
         s.execute("UPDATE schema_version SET version = 4");
@@ -635,6 +644,83 @@ class EmbeddedTraceStoreTest extends TraceStoreConformance {
         Statement s = c.createStatement()) {
       assertThat(rows(s, "SELECT version FROM schema_version")).containsExactly(Integer.toString(Schema.VERSION));
       assertThat(rows(s, "SELECT count(*) FROM span_dictionaries")).containsExactly("0");
+    }
+  }
+
+  @Test
+  void migratesADatabaseOfSchemaVersion5() throws Exception {
+    migrateVersion5(instead("version-5"), null);
+  }
+
+  @Test
+  void numbersTheSpansOfVersion5AFewAtATime() throws Exception {
+    // 45 spans, 7 at a time: attribute and event rows of one span may fall on both sides of a chunk's bounds.
+    migrateVersion5(instead("version-5-in-chunks"), 7L);
+  }
+
+  /**
+   * Writes five traces as schema version 5 did into {@code old}, migrates it (on opening, or
+   * {@code chunk} spans at a time first) and checks what the migration made of them.
+   */
+  private void migrateVersion5(Path old, @Nullable Long chunk) throws Exception {
+    List<TraceId> ids = new ArrayList<>();
+    List<Traces> written = new ArrayList<>();
+    try (DuckDBConnection c = (DuckDBConnection) DriverManager.getConnection(
+        "jdbc:duckdb:" + old.resolve(EmbeddedTraceStore.DATABASE_FILE))) {
+      Schema.migrate(c, old);
+      TraceTables tables = new TraceTables(c, new SpanCompression());
+      for (int i = 0; i < 5; i++) {
+        ids.add(Fixtures.traceId(890 + i));
+        written.add(Fixtures.fullTrace(ids.get(i), recently()));
+        appendCommitted(c, tables, written.get(i));
+      }
+      toVersion5(c);
+      if (chunk != null) {
+        Migration.fromVersion4Or5(c, old, 5, chunk);
+      }
+    }
+    long attributeRows;
+    try (Connection c = DriverManager.getConnection("jdbc:duckdb:" + old.resolve(EmbeddedTraceStore.DATABASE_FILE));
+        Statement s = c.createStatement()) {
+      attributeRows = Long.parseLong(rows(s, "SELECT count(*) FROM span_attributes").get(0));
+    }
+
+    TraceId added = Fixtures.traceId(899);
+    try (EmbeddedTraceStore migrated = EmbeddedTraceStore.builder().path(old).build()) {
+      for (int i = 0; i < ids.size(); i++) {
+        assertSameSpans(migrated.trace(ids.get(i)).orElseThrow(), written.get(i));
+      }
+      await(migrated.write(Fixtures.fullTrace(added, recently())));
+      List<TraceId> all = new ArrayList<>(ids);
+      all.add(added);
+      assertThat(migrated.search(TraceQuery.builder().limit(20)
+          .span(SpanCondition.compare(Attribute.span("db.system"), Comparison.EQ, Value.string("postgresql")))
+          .build()).traces()).extracting(TraceSummary::traceId).containsExactlyInAnyOrderElementsOf(all);
+      assertThat(migrated.search(TraceQuery.builder().limit(20)
+          .span(SpanCondition.compare(Intrinsic.EVENT_NAME, Comparison.EQ, Value.string("exception")))
+          .build()).traces()).extracting(TraceSummary::traceId).containsExactlyInAnyOrderElementsOf(all);
+      assertThat(migrated.tagValues(TagQuery.builder(TagScope.SPAN).build(), "db.system"))
+          .extracting(TagValue::value).contains("postgresql");
+    }
+    try (Connection c = DriverManager.getConnection("jdbc:duckdb:" + old.resolve(EmbeddedTraceStore.DATABASE_FILE));
+        Statement s = c.createStatement()) {
+      assertThat(rows(s, "SELECT version FROM schema_version")).containsExactly(Integer.toString(Schema.VERSION));
+      assertThat(rows(s, "SELECT count(*) = count(DISTINCT span_no) AND count(span_no) = count(*) FROM spans"))
+          .containsExactly("true");
+      // Rows are in the order of their spans' numbers, which search prunes by.
+      assertThat(rows(s, "SELECT count(*) FROM (SELECT span_no < lag(span_no) OVER (ORDER BY rowid) AS down"
+          + " FROM span_attributes) WHERE down")).containsExactly("0");
+      assertThat(rows(s, "SELECT count(*) FROM (SELECT span_no < lag(span_no) OVER (ORDER BY rowid) AS down"
+          + " FROM span_events) WHERE down")).containsExactly("0");
+      // Every migrated attribute row found its span; the new trace's rows came on top.
+      assertThat(rows(s, "SELECT count(*) FROM span_attributes a JOIN spans s ON s.span_no = a.span_no"
+          + " WHERE s.trace_id <> from_hex('" + added.hex() + "')")).containsExactly(Long.toString(attributeRows));
+      assertThat(rows(s, "SELECT count(*) FROM span_events WHERE span_no NOT IN (SELECT span_no FROM spans)"))
+          .containsExactly("0");
+      // The new trace's spans are numbered after every migrated one.
+      assertThat(rows(s, "SELECT (SELECT min(span_no) FROM spans WHERE trace_id = from_hex('" + added.hex()
+          + "')) > (SELECT max(span_no) FROM spans WHERE trace_id <> from_hex('" + added.hex() + "'))"))
+          .containsExactly("true");
     }
   }
 
@@ -680,8 +766,28 @@ class EmbeddedTraceStoreTest extends TraceStoreConformance {
     }
   }
 
+  /**
+   * Turns a file of the current schema into one of schema version 5: spans without numbers, and
+   * attribute and event rows that name their span by trace ID, span key and start time.
+   */
+  private static void toVersion5(Connection c) throws SQLException {
+    try (Statement s = c.createStatement()) {
+      s.execute("CREATE TABLE v5_attributes AS SELECT s.trace_id, s.span_key, s.start_ns, a.key, a.type, a.value,"
+          + " a.int_value, a.double_value FROM span_attributes a JOIN spans s ON s.span_no = a.span_no ORDER BY a.span_no");
+      s.execute("CREATE TABLE v5_events AS SELECT s.trace_id, s.span_key, s.start_ns, e.name"
+          + " FROM span_events e JOIN spans s ON s.span_no = e.span_no ORDER BY e.span_no");
+      s.execute("DROP TABLE span_attributes");
+      s.execute("DROP TABLE span_events");
+      s.execute("ALTER TABLE v5_attributes RENAME TO span_attributes");
+      s.execute("ALTER TABLE v5_events RENAME TO span_events");
+      s.execute("ALTER TABLE spans DROP COLUMN span_no");
+      s.execute("UPDATE schema_version SET version = 5");
+    }
+  }
+
   /** Turns a file of the current schema into one of schema version 3: an index on the span rows' trace IDs, no batch numbers. */
   private static void toVersion3(Connection c) throws SQLException {
+    toVersion5(c);
     try (Statement s = c.createStatement()) {
       s.execute("DROP TABLE span_dictionaries");
       s.execute("DROP INDEX traces_by_trace_id");
