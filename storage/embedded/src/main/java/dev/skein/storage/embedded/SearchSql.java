@@ -298,13 +298,7 @@ final class SearchSql {
       sql.append('(');
     }
     if (a.scope() != TagScope.RESOURCE) {
-      if (perTrace) {
-        sql.append("t.trace_id IN (SELECT s.trace_id FROM spans s WHERE s.start_ns >= ? AND s.span_no IN"
-            + " (SELECT a.span_no FROM span_attributes a WHERE");
-        params.add(minStart);
-      } else {
-        sql.append("EXISTS (SELECT 1 FROM span_attributes a WHERE a.span_no = s.span_no AND");
-      }
+      attributeRows(perTrace, "span_attributes a", "span_no", minStart);
       sql.append(" a.span_no >= ").append(firstSpanNo(minStart)).append(" AND a.key = ?");
       params.add(a.key());
       if (c != null) {
@@ -317,13 +311,7 @@ final class SearchSql {
       sql.append(" OR ");
     }
     if (a.scope() != TagScope.SPAN) {
-      if (perTrace) {
-        sql.append("t.trace_id IN (SELECT s.trace_id FROM spans s WHERE s.start_ns >= ? AND s.resource_id IN"
-            + " (SELECT r.resource_id FROM resource_attributes r WHERE");
-        params.add(minStart);
-      } else {
-        sql.append("EXISTS (SELECT 1 FROM resource_attributes r WHERE r.resource_id = s.resource_id AND");
-      }
+      attributeRows(perTrace, "resource_attributes r", "resource_id", minStart);
       sql.append(" r.key = ?");
       params.add(a.key());
       if (c != null) {
@@ -334,6 +322,23 @@ final class SearchSql {
     }
     if (both) {
       sql.append(')');
+    }
+  }
+
+  /**
+   * Opens the test for attribute rows of {@code table} (with its alias) linked to spans by
+   * {@code link}: of a span of the trace {@code t} in range, or of the span {@code s}. The caller
+   * appends the rows' conditions and closes it with {@code "))"} or {@code ")"} respectively.
+   */
+  private void attributeRows(boolean perTrace, String table, String link, long minStart) {
+    String alias = table.substring(table.indexOf(' ') + 1);
+    if (perTrace) {
+      sql.append("t.trace_id IN (SELECT s.trace_id FROM spans s WHERE s.start_ns >= ? AND s.").append(link)
+          .append(" IN (SELECT ").append(alias).append('.').append(link).append(" FROM ").append(table).append(" WHERE");
+      params.add(minStart);
+    } else {
+      sql.append("EXISTS (SELECT 1 FROM ").append(table).append(" WHERE ").append(alias).append('.').append(link)
+          .append(" = s.").append(link).append(" AND");
     }
   }
 

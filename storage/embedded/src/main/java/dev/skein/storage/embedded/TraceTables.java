@@ -163,16 +163,13 @@ final class TraceTables {
         long newest = rs.getLong(1);
         newestStart = rs.wasNull() ? Long.MIN_VALUE : newest;
       }
-      // The next batch gets a number above every stored one.
-      try (ResultSet rs = s.executeQuery("SELECT max(batch_seq) FROM spans")) {
+      // The next batch and span get numbers above every stored one.
+      try (ResultSet rs = s.executeQuery("SELECT max(batch_seq), max(span_no) FROM spans")) {
         rs.next();
-        long highest = rs.getLong(1);
-        rowsAppended = rs.wasNull() ? 0 : Math.multiplyExact(highest + 1, (long) ROWS_PER_BATCH_SEQ);
-      }
-      try (ResultSet rs = s.executeQuery("SELECT max(span_no) FROM spans")) {
-        rs.next();
-        long highest = rs.getLong(1);
-        nextSpanNo = rs.wasNull() ? nextSpanNo : Math.max(nextSpanNo, highest + 1);
+        long highestBatch = rs.getLong(1);
+        rowsAppended = rs.wasNull() ? 0 : Math.multiplyExact(highestBatch + 1, (long) ROWS_PER_BATCH_SEQ);
+        long highestSpan = rs.getLong(2);
+        nextSpanNo = rs.wasNull() ? nextSpanNo : Math.max(nextSpanNo, highestSpan + 1);
       }
       compression.loadStored(s);
     }
