@@ -119,13 +119,12 @@ final class Batch {
 
   /**
    * An attribute as the attribute tables hold it: the value's type (the {@code AnyValue} field
-   * number), its text form, and its number for integers and doubles.
+   * number) and its text form.
    */
-  record AttributeRow(String key, byte type, String text, @Nullable Long intValue, @Nullable Double doubleValue) {
+  record AttributeRow(String key, byte type, String text) {
     static AttributeRow of(KeyValue kv) {
       AnyValue v = kv.getValue();
-      return new AttributeRow(kv.getKey(), (byte) v.getValueCase().getNumber(), AttributeValues.text(v),
-          v.hasIntValue() ? v.getIntValue() : null, v.hasDoubleValue() ? v.getDoubleValue() : null);
+      return new AttributeRow(kv.getKey(), (byte) v.getValueCase().getNumber(), AttributeValues.text(v));
     }
   }
 

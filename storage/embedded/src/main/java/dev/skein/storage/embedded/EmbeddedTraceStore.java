@@ -281,12 +281,12 @@ public final class EmbeddedTraceStore implements TraceStore {
 
   /** A span row as read: its header IDs, columns and stored bytes, parsed only if it is kept. */
   private record ReadSpan(long resourceId, long scopeId, byte[] payload, byte[] spanId, @Nullable byte[] parentSpanId,
-      long startNanos, long endNanos, long spanKey) {}
+      long startNanos, long endNanos, long spanNo) {}
 
-  /** The order a capped trace keeps its spans in: by start time, then span ID, then key. */
+  /** The order a capped trace keeps its spans in: by start time, then span ID, then span number. */
   private static final Comparator<ReadSpan> SPAN_ORDER = Comparator.comparingLong(ReadSpan::startNanos)
       .thenComparing(ReadSpan::spanId, Arrays::compareUnsigned)
-      .thenComparingLong(ReadSpan::spanKey);
+      .thenComparingLong(ReadSpan::spanNo);
 
   /**
    * The spans of one trace as they come from the index, at most {@code 2 × maxSpans} held at a
@@ -369,7 +369,7 @@ public final class EmbeddedTraceStore implements TraceStore {
           // blocks DuckDB holds pinned at once.
           List<String> selects = new ArrayList<>();
           byBatch.forEach((batch, ids) -> selects.add("SELECT trace_id, resource_id, scope_id, span, span_id,"
-              + " parent_span_id, start_ns, end_ns, span_key FROM spans WHERE batch_seq = " + batch
+              + " parent_span_id, start_ns, duration_ns, span_no FROM spans WHERE batch_seq = " + batch
               + " AND trace_id IN (" + TraceTables.inList(ids) + ")"));
           for (int from = 0; from < selects.size(); from += BATCHES_PER_READ) {
             // A plain select: ordering, limiting or a window in the same query makes it slower (a
@@ -388,8 +388,10 @@ public final class EmbeddedTraceStore implements TraceStore {
                   currentBytes = idBytes;
                   rows = byTrace.computeIfAbsent(current, k -> new TraceRows(maxSpans));
                 }
+                long start = rs.getLong(7);
+                // The end as the writer took the duration from it: end minus start, wrapping as Java does.
                 rows.add(new ReadSpan(rs.getLong(2), rs.getLong(3), rs.getBytes(4), rs.getBytes(5), rs.getBytes(6),
-                    rs.getLong(7), rs.getLong(8), rs.getLong(9)));
+                    start, start + rs.getLong(8), rs.getLong(9)));
               }
             }
           }
@@ -486,7 +488,7 @@ public final class EmbeddedTraceStore implements TraceStore {
       // A child counts once per distinct parent service, however many spans share the parent's ID.
       try (PreparedStatement ps = connection.prepareStatement("SELECT parent, child, count(*),"
           + " count(*) FILTER (WHERE status_code = 2)"
-          + " FROM (SELECT DISTINCT c.trace_id, c.span_key, p.service AS parent, c.service AS child, c.status_code"
+          + " FROM (SELECT DISTINCT c.span_no, p.service AS parent, c.service AS child, c.status_code"
           + " FROM spans c JOIN spans p ON p.trace_id = c.trace_id AND p.span_id = c.parent_span_id"
           + " WHERE c.start_ns >= ? AND c.start_ns <= ? AND p.service <> c.service)"
           + " GROUP BY parent, child")) {
@@ -970,13 +972,7 @@ public final class EmbeddedTraceStore implements TraceStore {
         origin = (DuckDBConnection) DriverManager.getConnection("jdbc:duckdb:" + file, open);
         removeSpillFiles(origin, file);
         int found = Schema.migrate(origin, file);
-        if (found == 1) {
-          Migration.fromVersion1(origin, file);
-        } else if (found == 2 || found == 3) {
-          Migration.fromVersion2Or3(origin, file, found);
-        } else if (found == 4 || found == 5) {
-          Migration.fromVersion4Or5(origin, file, found);
-        }
+        Migration.fromVersion(origin, file, found);
         writerConnection = origin.duplicate();
         EmbeddedTraceStore store = new EmbeddedTraceStore(this, file, open, origin, writerConnection);
         logger.info("Opened embedded store {} ({}, schema version {}, retention {})", file,

@@ -25,7 +25,8 @@ import org.slf4j.LoggerFactory;
  * the span bytes whole, which later versions read as they are. Versions 2 and 3 found a trace's
  * spans by an index on their trace IDs; version 4 by batch numbers, which the migration adds.
  * Version 5 adds the dictionaries spans written from then on are compressed with. Version 6 numbers
- * the spans, and attribute and event rows name their span by that number.
+ * the spans, and attribute and event rows name their span by that number. Version 7 drops the
+ * columns a span row's end time and key were stored in, and an attribute row's number.
  */
 final class Migration {
   private static final Logger logger = LoggerFactory.getLogger(Migration.class);
@@ -37,6 +38,25 @@ final class Migration {
   private static final long RELINK_CHUNK = 100_000;
 
   private Migration() {}
+
+  /**
+   * Brings a file of version {@code found} (0 for a new one, which has the current tables) to
+   * {@link Schema#VERSION}. Each step is one transaction and records the version it reached.
+   */
+  static void fromVersion(DuckDBConnection connection, Path file, int found) throws Exception {
+    if (found == 1) {
+      fromVersion1(connection, file);
+      return;
+    }
+    if (found == 2 || found == 3) {
+      fromVersion2Or3(connection, file, found);
+    } else if (found == 4 || found == 5) {
+      fromVersion4Or5(connection, file, found);
+    }
+    if (found >= 2 && found <= 6) {
+      fromVersion6(connection, file);
+    }
+  }
 
   static void fromVersion1(DuckDBConnection connection, Path file) throws Exception {
     long spans = 0;
@@ -81,7 +101,7 @@ final class Migration {
         for (String table : OLD_TABLES) {
           s.execute("DROP TABLE v1_" + table);
         }
-        setVersion(s);
+        setVersion(s, Schema.VERSION);
         s.execute("COMMIT");
       } catch (Exception e) {
         Schema.rollback(s, e);
@@ -92,7 +112,7 @@ final class Migration {
   }
 
   /**
-   * Brings a file of version 2 or 3 to the current version: drops the index on the span rows' trace IDs,
+   * Brings a file of version 2 or 3 to version 6: drops the index on the span rows' trace IDs,
    * numbers the span rows' batches in stored order ({@link TraceTables#ROWS_PER_BATCH_SEQ} rows to a
    * number), lists each trace's batch numbers in its summary, adds the table of span
    * compression dictionaries, and numbers the spans in stored order as {@link #numberSpans} does.
@@ -111,12 +131,12 @@ final class Migration {
       s.execute("UPDATE traces SET batches = [] WHERE batches IS NULL");
       s.execute(Schema.SPAN_DICTIONARIES);
       relinkSpanRows(s, RELINK_CHUNK);
-    });
-    logger.info("Migrated {} from schema version {} to {}", file, found, Schema.VERSION);
+    }, 6);
+    logger.info("Migrated {} from schema version {} to 6", file, found);
   }
 
   /**
-   * Brings a file of version 4 or 5 to the current version: adds the table of span compression
+   * Brings a file of version 4 or 5 to version 6: adds the table of span compression
    * dictionaries to a file of version 4, and numbers the spans as {@link #numberSpans} does.
    */
   static void fromVersion4Or5(DuckDBConnection connection, Path file, int found) throws SQLException {
@@ -131,9 +151,28 @@ final class Migration {
         s.execute(Schema.SPAN_DICTIONARIES);
       }
       numberSpans(s, chunk);
-    });
-    logger.info("Migrated {} from schema version {} to {} in {} s", file, found, Schema.VERSION,
+    }, 6);
+    logger.info("Migrated {} from schema version {} to 6 in {} s", file, found,
         (System.nanoTime() - began) / 1_000_000_000);
+  }
+
+  /**
+   * Brings a file of version 6 to version 7: drops the span rows' key and end time columns (the
+   * key is kept in the trace's summary, and the end is the start plus the duration) and the
+   * attribute rows' integer and double columns (comparisons cast the text form). DuckDB drops a
+   * column without rewriting the others; its blocks are free for new rows at the next checkpoint.
+   * A file that came from an earlier version lacks some of them already.
+   */
+  static void fromVersion6(DuckDBConnection connection, Path file) throws SQLException {
+    inTransaction(connection, s -> {
+      s.execute("ALTER TABLE spans DROP COLUMN IF EXISTS span_key");
+      s.execute("ALTER TABLE spans DROP COLUMN IF EXISTS end_ns");
+      for (String table : List.of("span_attributes", "resource_attributes")) {
+        s.execute("ALTER TABLE " + table + " DROP COLUMN IF EXISTS int_value");
+        s.execute("ALTER TABLE " + table + " DROP COLUMN IF EXISTS double_value");
+      }
+    }, 7);
+    logger.info("Migrated {} from schema version 6 to 7", file);
   }
 
   /**
@@ -154,7 +193,7 @@ final class Migration {
       rs.next();
       end = rs.getLong(1);
     }
-    relink(s, end, chunk, "span_attributes", Schema.SPAN_ATTRIBUTES, "x.key, x.type, x.value, x.int_value, x.double_value");
+    relink(s, end, chunk, "span_attributes", Schema.SPAN_ATTRIBUTES, "x.key, x.type, x.value");
     relink(s, end, chunk, "span_events", Schema.SPAN_EVENTS, "x.name");
   }
 
@@ -194,13 +233,13 @@ final class Migration {
     void run(Statement s) throws SQLException;
   }
 
-  /** Runs {@code step} and records the current version, in one transaction. */
-  private static void inTransaction(DuckDBConnection connection, Step step) throws SQLException {
+  /** Runs {@code step} and records {@code version}, in one transaction. */
+  private static void inTransaction(DuckDBConnection connection, Step step, int version) throws SQLException {
     try (Statement s = connection.createStatement()) {
       s.execute("BEGIN TRANSACTION");
       try {
         step.run(s);
-        setVersion(s);
+        setVersion(s, version);
         s.execute("COMMIT");
       } catch (SQLException | RuntimeException e) {
         Schema.rollback(s, e);
@@ -209,8 +248,8 @@ final class Migration {
     }
   }
 
-  private static void setVersion(Statement s) throws SQLException {
+  private static void setVersion(Statement s, int version) throws SQLException {
     s.execute("DELETE FROM schema_version");
-    s.execute("INSERT INTO schema_version VALUES (" + Schema.VERSION + ")");
+    s.execute("INSERT INTO schema_version VALUES (" + version + ")");
   }
 }

@@ -16,16 +16,16 @@ import java.util.List;
  * (without the IDs and times, which are columns; earlier versions stored them in the bytes too,
  * and such rows read back the same; compressed with the dictionaries of {@code span_dictionaries}
  * as {@link SpanCompression} says), and the columns that search filters on (IDs, service, name,
- * kind, times, status). Its
- * {@code span_key} is a hash of the span's bytes under its resource and scope, so writing a span
- * again stores nothing. Resource and scope headers are stored once in {@code resources} and
- * {@code scopes}, keyed by a hash of their bytes, so a trace reads back with its schema URLs and
- * every other header field. Every span row has a number, {@code span_no}, which rises as rows
- * are appended. Attributes are exploded into {@code span_attributes} (per span, named by its
- * number; as numbers rise with time for live data, a search prunes these rows by the lowest number
- * of a span in its range) and {@code resource_attributes} (per resource,
- * shared by all its spans), each with the value's type (the {@code AnyValue} field number), its
- * text form and, for numbers, the number; event names go to {@code span_events}. {@code traces}
+ * kind, start time and duration, status). A span's key, a hash of its bytes under its resource
+ * and scope, is kept in its trace's summary only, so writing a span again stores nothing. Resource
+ * and scope headers are stored once in {@code resources} and {@code scopes}, keyed by a hash of
+ * their bytes, so a trace reads back with its schema URLs and every other header field. Every span
+ * row has a number, {@code span_no}, which rises as rows are appended. Attributes are exploded
+ * into {@code span_attributes} (per span, named by its number; as numbers rise with time for live
+ * data, a search prunes these rows by the lowest number of a span in its range) and
+ * {@code resource_attributes} (per resource, shared by all its spans), each with the value's type
+ * (the {@code AnyValue} field number) and its text form, which a comparison of numbers casts; event
+ * names go to {@code span_events}. {@code traces}
  * holds one summary row per trace (times, counts, root span, spans per service, and the keys of
  * its spans), kept up to date by every write, so a search filters and orders traces without
  * touching their spans. {@code operations} lists every (service, span name, kind) so services and
@@ -59,10 +59,13 @@ import java.util.List;
  * releases away from compressed span bytes. Until version 5, attribute and event rows named their
  * span by trace ID, span key and start time (54 of the 88 bytes per span that attribute rows took
  * on 10 million spans); {@link Migration} numbers the spans in stored order and rewrites those rows.
+ * Until version 6, span rows had their key and end time as columns, and attribute rows their
+ * number as integer and double columns as well as text (together 30 of the 159 bytes per span on
+ * 10 million spans); {@link Migration} drops those columns.
  */
 final class Schema {
   /** The version this code writes and reads. */
-  static final int VERSION = 6;
+  static final int VERSION = 7;
 
   /** The zstd dictionaries of {@link SpanCompression}, by the number stored spans name them by. */
   static final String SPAN_DICTIONARIES = "CREATE TABLE span_dictionaries ("
@@ -74,9 +77,7 @@ final class Schema {
       + "span_no BIGINT NOT NULL,"
       + " key VARCHAR NOT NULL,"
       + " type TINYINT NOT NULL,"
-      + " value VARCHAR NOT NULL,"
-      + " int_value BIGINT,"
-      + " double_value DOUBLE)";
+      + " value VARCHAR NOT NULL)";
 
   /** The names of each span's events, by the {@code span_no} of its row in {@code spans}. */
   static final String SPAN_EVENTS = "CREATE TABLE span_events ("
@@ -93,9 +94,7 @@ final class Schema {
           + "resource_id BIGINT NOT NULL,"
           + " key VARCHAR NOT NULL,"
           + " type TINYINT NOT NULL,"
-          + " value VARCHAR NOT NULL,"
-          + " int_value BIGINT,"
-          + " double_value DOUBLE)",
+          + " value VARCHAR NOT NULL)",
       "CREATE TABLE scopes ("
           + "scope_id BIGINT PRIMARY KEY,"
           + " name VARCHAR NOT NULL,"
@@ -105,13 +104,12 @@ final class Schema {
       "CREATE TABLE spans ("
           + "trace_id BLOB NOT NULL,"
           + " span_id BLOB NOT NULL USING COMPRESSION uncompressed,"
-          + " span_key BIGINT NOT NULL,"
           + " parent_span_id BLOB USING COMPRESSION dictionary,"
           + " service VARCHAR NOT NULL,"
           + " name VARCHAR NOT NULL,"
           + " kind TINYINT NOT NULL,"
           + " start_ns BIGINT NOT NULL,"
-          + " end_ns BIGINT NOT NULL,"
+          // The end time is start_ns + duration_ns (in 64-bit two's complement, as Java adds).
           + " duration_ns BIGINT NOT NULL,"
           + " status_code TINYINT NOT NULL USING COMPRESSION bitpacking,"
           + " status_message VARCHAR NOT NULL,"

@@ -367,24 +367,29 @@ final class SearchSql {
           .append(c.op() == Comparison.EQ ? ".value = ?)" : ".value <> ?)");
       params.add(Boolean.toString(((Value.Bool) v).value()));
     } else if (v instanceof Value.Int) {
-      long n = ((Value.Int) v).value();
-      String op = operator(c.op());
-      sql.append("((").append(x).append(".type = ").append(INT).append(" AND ").append(x)
-          .append(".int_value ").append(op).append(" ?) OR (").append(x).append(".type = ").append(DOUBLE)
-          .append(" AND NOT isnan(").append(x).append(".double_value) AND ").append(x)
-          .append(".double_value ").append(op).append(" CAST(? AS DOUBLE)))");
-      params.add(n);
-      params.add(n);
+      number(x, c.op(), "?", "CAST(? AS DOUBLE)");
+      params.add(((Value.Int) v).value());
+      params.add(((Value.Int) v).value());
     } else {
-      double d = ((Value.Dbl) v).value();
-      String op = operator(c.op());
-      sql.append("((").append(x).append(".type = ").append(INT).append(" AND CAST(").append(x)
-          .append(".int_value AS DOUBLE) ").append(op).append(" ?) OR (").append(x).append(".type = ")
-          .append(DOUBLE).append(" AND NOT isnan(").append(x).append(".double_value) AND ").append(x)
-          .append(".double_value ").append(op).append(" ?))");
-      params.add(d);
-      params.add(d);
+      number(x, c.op(), "CAST(? AS DOUBLE)", "?");
+      params.add(((Value.Dbl) v).value());
+      params.add(((Value.Dbl) v).value());
     }
+  }
+
+  /**
+   * Compares the number of an integer or double attribute row {@code x} (cast from its text, which
+   * is Java's exact form of the number) with the parameters {@code againstInt} and
+   * {@code againstDouble}. A NaN compares with nothing. The casts are TRY_CASTs: DuckDB may evaluate
+   * them for rows of other types too, whose text is no number.
+   */
+  private void number(String x, Comparison op, String againstInt, String againstDouble) {
+    String sqlOp = operator(op);
+    sql.append("((").append(x).append(".type = ").append(INT).append(" AND TRY_CAST(").append(x)
+        .append(".value AS BIGINT) ").append(sqlOp).append(' ').append(againstInt).append(") OR (").append(x)
+        .append(".type = ").append(DOUBLE).append(" AND NOT isnan(TRY_CAST(").append(x)
+        .append(".value AS DOUBLE)) AND TRY_CAST(").append(x).append(".value AS DOUBLE) ").append(sqlOp)
+        .append(' ').append(againstDouble).append("))");
   }
 
   /** A string comparison of {@code column} (never NULL where this is used). */

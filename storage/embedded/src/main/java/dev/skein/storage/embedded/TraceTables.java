@@ -266,8 +266,7 @@ final class TraceTables {
         long spanNo = nextSpanNo++;
         spans.beginRow()
             .append(row.traceId)
-            .append(row.spanId)
-            .append(row.key);
+            .append(row.spanId);
         if (row.parentSpanId == null) {
           spans.appendNull();
         } else {
@@ -277,7 +276,6 @@ final class TraceTables {
             .append(span.getName())
             .append(row.kind)
             .append(start)
-            .append(span.getEndTimeUnixNano())
             .append(span.getEndTimeUnixNano() - start)
             .append(row.statusCode)
             .append(span.getStatus().getMessage())
@@ -346,20 +344,9 @@ final class TraceTables {
     }
   }
 
-  /** Appends the columns key, type, value, int_value, double_value and ends the row. */
+  /** Appends the columns key, type and value and ends the row. */
   private static void attribute(DuckDBAppender a, AttributeRow row) throws SQLException {
-    a.append(row.key()).append(row.type()).append(row.text());
-    if (row.intValue() == null) {
-      a.appendNull();
-    } else {
-      a.append(row.intValue().longValue());
-    }
-    if (row.doubleValue() == null) {
-      a.appendNull();
-    } else {
-      a.append(row.doubleValue().doubleValue());
-    }
-    a.endRow();
+    a.append(row.key()).append(row.type()).append(row.text()).endRow();
   }
 
   private DuckDBAppender appender(String table) throws SQLException {

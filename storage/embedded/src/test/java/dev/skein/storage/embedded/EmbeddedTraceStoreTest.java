@@ -541,7 +541,7 @@ class EmbeddedTraceStoreTest extends TraceStoreConformance {
         "jdbc:duckdb:" + old.resolve(EmbeddedTraceStore.DATABASE_FILE))) {
       Schema.migrate(c, old);
       writeWholeSpans(c, written);
-      toVersion3(c);
+      toVersion3(c, List.of(written));
       try (Statement s = c.createStatement()) {
         s.execute("UPDATE schema_version SET version = 2");
       }
@@ -581,16 +581,18 @@ class EmbeddedTraceStoreTest extends TraceStoreConformance {
         "jdbc:duckdb:" + old.resolve(EmbeddedTraceStore.DATABASE_FILE))) {
       Schema.migrate(c, old);
       TraceTables tables = new TraceTables(c, new SpanCompression());
+      List<Traces> written = new ArrayList<>(List.of(first));
       // One trace in two batches, with other traces' batches before, between and after them.
       for (int i = 0; i < 12; i++) {
-        appendCommitted(c, tables, Fixtures.fullTrace(Fixtures.traceId(840 + i), recently()));
+        written.add(Fixtures.fullTrace(Fixtures.traceId(840 + i), recently()));
+        appendCommitted(c, tables, written.get(written.size() - 1));
         if (i == 3) {
           appendCommitted(c, tables, halves.get(0));
         } else if (i == 9) {
           appendCommitted(c, tables, halves.get(1));
         }
       }
-      toVersion3(c);
+      toVersion3(c, written);
     }
 
     try (EmbeddedTraceStore migrated = EmbeddedTraceStore.builder().path(old).build()) {
@@ -623,17 +625,13 @@ class EmbeddedTraceStoreTest extends TraceStoreConformance {
   void migratesADatabaseOfSchemaVersion4() throws Exception {
     Path old = instead("version-4");
     TraceId id = Fixtures.traceId(880);
-    Traces written = Fixtures.fullTrace(id, recently());
-    try (DuckDBConnection c = (DuckDBConnection) DriverManager.getConnection(
-        "jdbc:duckdb:" + old.resolve(EmbeddedTraceStore.DATABASE_FILE))) {
-      Schema.migrate(c, old);
-      appendCommitted(c, new TraceTables(c, new SpanCompression()), written);
-      toVersion5(c);
+    Traces written = writeOld(old, id, (c, traces) -> {
+      toVersion5(c, traces);
       try (Statement s = c.createStatement()) {
         s.execute("DROP TABLE span_dictionaries");
         s.execute("UPDATE schema_version SET version = 4");
       }
-    }
+    });
 
     try (EmbeddedTraceStore migrated = EmbeddedTraceStore.builder().path(old).build()) {
       assertSameSpans(migrated.trace(id).orElseThrow(), written);
@@ -644,6 +642,40 @@ class EmbeddedTraceStoreTest extends TraceStoreConformance {
         Statement s = c.createStatement()) {
       assertThat(rows(s, "SELECT version FROM schema_version")).containsExactly(Integer.toString(Schema.VERSION));
       assertThat(rows(s, "SELECT count(*) FROM span_dictionaries")).containsExactly("0");
+    }
+  }
+
+  @Test
+  void migratesADatabaseOfSchemaVersion6() throws Exception {
+    Path old = instead("version-6");
+    TraceId id = Fixtures.traceId(885);
+    Traces written = writeOld(old, id, EmbeddedTraceStoreTest::toVersion6);
+
+    try (EmbeddedTraceStore migrated = EmbeddedTraceStore.builder().path(old).build()) {
+      // End times come back from start and duration.
+      assertSameSpans(migrated.trace(id).orElseThrow(), written);
+      // Numbers are compared from the text form: integers, and an integer against a double.
+      assertThat(migrated.search(TraceQuery.builder()
+          .span(SpanCondition.compare(Attribute.span("http.response.status_code"), Comparison.GE, Value.integer(500)))
+          .build()).traces()).extracting(TraceSummary::traceId).containsExactly(id);
+      assertThat(migrated.search(TraceQuery.builder()
+          .span(SpanCondition.compare(Attribute.span("http.response.status_code"), Comparison.GT, Value.decimal(502.5)))
+          .build()).traces()).isEmpty();
+      assertThat(migrated.search(TraceQuery.builder()
+          .span(SpanCondition.compare(Attribute.span("app.cart.total"), Comparison.LT, Value.integer(150)))
+          .build()).traces()).extracting(TraceSummary::traceId).containsExactly(id);
+      // The spans' keys live on in the trace's summary: written again, nothing is added.
+      await(migrated.write(written));
+      assertThat(migrated.trace(id).orElseThrow().spanCount()).isEqualTo(Fixtures.FULL_TRACE_SPANS);
+      assertThat(migrated.dependencies(0, Long.MAX_VALUE)).isNotEmpty();
+    }
+    try (Connection c = DriverManager.getConnection("jdbc:duckdb:" + old.resolve(EmbeddedTraceStore.DATABASE_FILE));
+        Statement s = c.createStatement()) {
+      assertThat(rows(s, "SELECT version FROM schema_version")).containsExactly(Integer.toString(Schema.VERSION));
+      assertThat(rows(s, "SELECT count(*) FROM spans")).containsExactly(Integer.toString(Fixtures.FULL_TRACE_SPANS));
+      assertThat(rows(s, "SELECT table_name || '.' || column_name FROM information_schema.columns"
+          + " WHERE column_name IN ('span_key', 'end_ns', 'int_value', 'double_value') ORDER BY 1"))
+          .containsExactly("traces.end_ns");
     }
   }
 
@@ -674,7 +706,7 @@ class EmbeddedTraceStoreTest extends TraceStoreConformance {
         written.add(Fixtures.fullTrace(ids.get(i), recently()));
         appendCommitted(c, tables, written.get(i));
       }
-      toVersion5(c);
+      toVersion5(c, written);
       if (chunk != null) {
         Migration.fromVersion4Or5(c, old, 5, chunk);
       }
@@ -749,6 +781,27 @@ class EmbeddedTraceStoreTest extends TraceStoreConformance {
     }
   }
 
+  /** Turns a database of the current schema that holds the spans of the traces given into one of an earlier version. */
+  @FunctionalInterface
+  private interface Downgrade {
+    void apply(Connection c, List<Traces> written) throws SQLException;
+  }
+
+  /**
+   * Writes the full trace {@code id} into a new database in {@code old}, turns it into one of an
+   * earlier version by {@code downgrade}, and returns what it wrote.
+   */
+  private static Traces writeOld(Path old, TraceId id, Downgrade downgrade) throws Exception {
+    Traces written = Fixtures.fullTrace(id, recently());
+    try (DuckDBConnection c = (DuckDBConnection) DriverManager.getConnection(
+        "jdbc:duckdb:" + old.resolve(EmbeddedTraceStore.DATABASE_FILE))) {
+      Schema.migrate(c, old);
+      appendCommitted(c, new TraceTables(c, new SpanCompression()), written);
+      downgrade.apply(c, List.of(written));
+    }
+    return written;
+  }
+
   /** The spans of {@code trace} in two parts: the first half of its spans, and the rest. */
   private static List<Traces> halves(Traces trace) {
     Traces.Builder a = Traces.builder();
@@ -767,10 +820,43 @@ class EmbeddedTraceStoreTest extends TraceStoreConformance {
   }
 
   /**
-   * Turns a file of the current schema into one of schema version 5: spans without numbers, and
-   * attribute and event rows that name their span by trace ID, span key and start time.
+   * Turns a file of the current schema, which holds the spans of {@code written} and no others,
+   * into one of schema version 6: span rows with their key and end time, attribute rows with their
+   * number as integer and double columns too.
    */
-  private static void toVersion5(Connection c) throws SQLException {
+  private static void toVersion6(Connection c, List<Traces> written) throws SQLException {
+    try (Statement s = c.createStatement()) {
+      s.execute("ALTER TABLE spans ADD COLUMN span_key BIGINT");
+      s.execute("ALTER TABLE spans ADD COLUMN end_ns BIGINT");
+      s.execute("UPDATE spans SET end_ns = start_ns + duration_ns");
+      try (PreparedStatement ps = c.prepareStatement("UPDATE spans SET span_key = ? WHERE trace_id = ? AND span_id = ?")) {
+        for (Traces traces : written) {
+          for (Batch.SpanRow row : Batch.of(traces).spans) {
+            ps.setLong(1, row.key);
+            ps.setBytes(2, row.traceId);
+            ps.setBytes(3, row.spanId);
+            ps.executeUpdate();
+          }
+        }
+      }
+      assertThat(rows(s, "SELECT count(*) FROM spans WHERE span_key IS NULL")).containsExactly("0");
+      for (String table : List.of("span_attributes", "resource_attributes")) {
+        s.execute("ALTER TABLE " + table + " ADD COLUMN int_value BIGINT");
+        s.execute("ALTER TABLE " + table + " ADD COLUMN double_value DOUBLE");
+        s.execute("UPDATE " + table + " SET int_value = CASE WHEN type = 3 THEN CAST(value AS BIGINT) END,"
+            + " double_value = CASE WHEN type = 4 THEN CAST(value AS DOUBLE) END");
+      }
+      s.execute("UPDATE schema_version SET version = 6");
+    }
+  }
+
+  /**
+   * Turns a file of the current schema that holds the spans of {@code written} into one of schema
+   * version 5: spans without numbers, and attribute and event rows that name their span by trace
+   * ID, span key and start time.
+   */
+  private static void toVersion5(Connection c, List<Traces> written) throws SQLException {
+    toVersion6(c, written);
     try (Statement s = c.createStatement()) {
       s.execute("CREATE TABLE v5_attributes AS SELECT s.trace_id, s.span_key, s.start_ns, a.key, a.type, a.value,"
           + " a.int_value, a.double_value FROM span_attributes a JOIN spans s ON s.span_no = a.span_no ORDER BY a.span_no");
@@ -786,8 +872,8 @@ class EmbeddedTraceStoreTest extends TraceStoreConformance {
   }
 
   /** Turns a file of the current schema into one of schema version 3: an index on the span rows' trace IDs, no batch numbers. */
-  private static void toVersion3(Connection c) throws SQLException {
-    toVersion5(c);
+  private static void toVersion3(Connection c, List<Traces> written) throws SQLException {
+    toVersion5(c, written);
     try (Statement s = c.createStatement()) {
       s.execute("DROP TABLE span_dictionaries");
       s.execute("DROP INDEX traces_by_trace_id");
@@ -805,10 +891,11 @@ class EmbeddedTraceStoreTest extends TraceStoreConformance {
     try (Statement s = c.createStatement()) {
       s.execute("BEGIN TRANSACTION");
       new TraceTables(c, new SpanCompression()).append(List.of(batch));
-      try (PreparedStatement ps = c.prepareStatement("UPDATE spans SET span = ? WHERE span_key = ?")) {
+      try (PreparedStatement ps = c.prepareStatement("UPDATE spans SET span = ? WHERE trace_id = ? AND span_id = ?")) {
         for (Batch.SpanRow row : batch.spans) {
           ps.setBytes(1, row.span.toByteArray());
-          ps.setLong(2, row.key);
+          ps.setBytes(2, row.traceId);
+          ps.setBytes(3, row.spanId);
           assertThat(ps.executeUpdate()).isEqualTo(1);
         }
       }
