@@ -32,15 +32,17 @@ import org.slf4j.LoggerFactory;
  * Compresses the span bytes of the {@code spans} table with zstd and a dictionary trained on the
  * store's own spans. A span's bytes are a few hundred bytes of mostly the same attribute keys and
  * values as its neighbours': alone they barely compress, and DuckDB's FSST compression of the
- * column left 114 of 254 bytes per span of the benchmark's span mix; with a 32 KiB dictionary
- * trained on 10,000 spans of the same mix, zstd leaves 29, and a span still reads back alone.
+ * column left 114 of 254 bytes per span of the benchmark's span mix; with a 110 KiB dictionary
+ * trained on 10,000 spans of the same mix, zstd at level 5 leaves 25 (29 at level 3 or with a
+ * 32 KiB dictionary, 23 at level 6 for twice the compression time), and a span still reads back
+ * alone.
  *
  * <p>A stored span is either its protobuf bytes as they are (rows written before the store had a
  * dictionary, and every row of earlier schema versions), or the byte 0, the dictionary's number
  * as a varint, and a zstd frame without the magic number that records its content size. A
  * serialized span never starts with the byte 0, which would be a field numbered 0, so the two
  * cannot be confused. Dictionaries are rows of {@code span_dictionaries}, written in the same
- * transaction as the first span compressed with them, and never deleted: one is 32 KiB, and a new
+ * transaction as the first span compressed with them, and never deleted: one is 110 KiB, and a new
  * one is trained after every {@link #SPANS_PER_DICTIONARY} spans, from the latest spans, so the
  * dictionary follows what services send.
  *
@@ -54,8 +56,8 @@ final class SpanCompression {
   static final int SAMPLES = 10_000;
   /** Spans compressed with one dictionary before the next is trained from the latest spans. */
   static final long SPANS_PER_DICTIONARY = 1_000_000;
-  static final int DICTIONARY_BYTES = 32 * 1024;
-  private static final int LEVEL = 3;
+  static final int DICTIONARY_BYTES = 110 * 1024;
+  private static final int LEVEL = 5;
   private static final byte COMPRESSED = 0;
   private static final ExecutorService TRAINER = Executors.newSingleThreadExecutor(r -> {
     Thread t = new Thread(r, "skein-embedded-dictionary-trainer");
