@@ -163,7 +163,7 @@ final class Migration {
    * column without rewriting the others; its blocks are free for new rows at the next checkpoint.
    * A file that came from an earlier version lacks some of them already.
    */
-  static void fromVersion6(DuckDBConnection connection, Path file) throws SQLException {
+  private static void fromVersion6(DuckDBConnection connection, Path file) throws SQLException {
     inTransaction(connection, s -> {
       s.execute("ALTER TABLE spans DROP COLUMN IF EXISTS span_key");
       s.execute("ALTER TABLE spans DROP COLUMN IF EXISTS end_ns");

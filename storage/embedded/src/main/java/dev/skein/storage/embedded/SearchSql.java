@@ -367,29 +367,26 @@ final class SearchSql {
           .append(c.op() == Comparison.EQ ? ".value = ?)" : ".value <> ?)");
       params.add(Boolean.toString(((Value.Bool) v).value()));
     } else if (v instanceof Value.Int) {
-      number(x, c.op(), "?", "CAST(? AS DOUBLE)");
-      params.add(((Value.Int) v).value());
-      params.add(((Value.Int) v).value());
+      number(x, c.op(), ((Value.Int) v).value(), "?", "CAST(? AS DOUBLE)");
     } else {
-      number(x, c.op(), "CAST(? AS DOUBLE)", "?");
-      params.add(((Value.Dbl) v).value());
-      params.add(((Value.Dbl) v).value());
+      number(x, c.op(), ((Value.Dbl) v).value(), "CAST(? AS DOUBLE)", "?");
     }
   }
 
   /**
-   * Compares the number of an integer or double attribute row {@code x} (cast from its text, which
-   * is Java's exact form of the number) with the parameters {@code againstInt} and
-   * {@code againstDouble}. A NaN compares with nothing. The casts are TRY_CASTs: DuckDB may evaluate
-   * them for rows of other types too, whose text is no number.
+   * Compares the number of an integer or double attribute row {@code x}, cast from its text (Java's
+   * exact form of the number), with {@code against}, bound as {@code asInt} for integer rows and
+   * {@code asDouble} for double rows. A NaN (text {@code NaN}) compares with nothing. The casts are
+   * TRY_CASTs: DuckDB may evaluate them for rows of other types too, whose text is no number.
    */
-  private void number(String x, Comparison op, String againstInt, String againstDouble) {
+  private void number(String x, Comparison op, Object against, String asInt, String asDouble) {
     String sqlOp = operator(op);
     sql.append("((").append(x).append(".type = ").append(INT).append(" AND TRY_CAST(").append(x)
-        .append(".value AS BIGINT) ").append(sqlOp).append(' ').append(againstInt).append(") OR (").append(x)
-        .append(".type = ").append(DOUBLE).append(" AND NOT isnan(TRY_CAST(").append(x)
-        .append(".value AS DOUBLE)) AND TRY_CAST(").append(x).append(".value AS DOUBLE) ").append(sqlOp)
-        .append(' ').append(againstDouble).append("))");
+        .append(".value AS BIGINT) ").append(sqlOp).append(' ').append(asInt).append(") OR (").append(x)
+        .append(".type = ").append(DOUBLE).append(" AND ").append(x).append(".value <> 'NaN' AND TRY_CAST(")
+        .append(x).append(".value AS DOUBLE) ").append(sqlOp).append(' ').append(asDouble).append("))");
+    params.add(against);
+    params.add(against);
   }
 
   /** A string comparison of {@code column} (never NULL where this is used). */
