@@ -1,5 +1,6 @@
 package dev.skein.components.servicegraph;
 
+import dev.skein.model.Nullable;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
@@ -18,15 +19,26 @@ final class Edge {
   boolean failed;
   double clientLatencySeconds;
   double serverLatencySeconds;
-  /** Extra dimensions, named with their side's prefix ({@code client_} or {@code server_}). */
-  final Map<String, String> dimensions = new LinkedHashMap<>();
-  /** The first virtual-node peer attribute found on the client span. */
-  final Map<String, String> peer = new LinkedHashMap<>();
+  /** Extra dimensions, named with their side's prefix ({@code client_} or {@code server_}); made on first use. */
+  @Nullable Map<String, String> dimensions;
+  /** The value of the first virtual-node peer attribute found on the client span. */
+  @Nullable String peer;
   String virtualNodeLabel = "";
 
   Edge(EdgeStore.Key key, long expiresAt) {
     this.key = key;
     this.expiresAt = expiresAt;
+  }
+
+  void putDimension(String name, String value) {
+    if (dimensions == null) {
+      dimensions = new LinkedHashMap<>();
+    }
+    dimensions.put(name, value);
+  }
+
+  @Nullable String dimension(String name) {
+    return dimensions == null ? null : dimensions.get(name);
   }
 
   boolean isComplete() {

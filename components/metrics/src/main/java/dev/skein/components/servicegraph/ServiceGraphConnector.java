@@ -61,7 +61,7 @@ final class ServiceGraphConnector implements TracesConnector {
   private final double[] bounds;
   private final EdgeStore store;
   private final Object lock = new Object();
-  private final Map<String, Series> requests = new LinkedHashMap<>();
+  private final Map<List<String>, Series> requests = new LinkedHashMap<>();
   private final Map<String, Series> unpaired = new LinkedHashMap<>();
   private final Map<String, Series> dropped = new LinkedHashMap<>();
   private final long startNanos;
@@ -156,12 +156,14 @@ final class ServiceGraphConnector implements TracesConnector {
           e.clientService = serviceName;
           e.clientLatencySeconds = latency;
           e.failed = e.failed || failed;
-          dimensions("client", e.dimensions, resource, span.getAttributesList());
-          for (String attribute : config.virtualNodePeerAttributes) {
-            AnyValue v = find(span.getAttributesList(), attribute);
-            if (v != null) {
-              e.peer.put(attribute, asString(v));
-              break;
+          dimensions("client", e, resource, span.getAttributesList());
+          if (e.peer == null) {
+            for (String attribute : config.virtualNodePeerAttributes) {
+              AnyValue v = find(span.getAttributesList(), attribute);
+              if (v != null) {
+                e.peer = asString(v);
+                break;
+              }
             }
           }
           String database = firstMatch(config.databaseNameAttributes, resource, span.getAttributesList());
@@ -181,7 +183,7 @@ final class ServiceGraphConnector implements TracesConnector {
           e.serverService = serviceName;
           e.serverLatencySeconds = latency;
           e.failed = e.failed || failed;
-          dimensions("server", e.dimensions, resource, span.getAttributesList());
+          dimensions("server", e, resource, span.getAttributesList());
         });
         break;
       default:
@@ -195,11 +197,12 @@ final class ServiceGraphConnector implements TracesConnector {
     }
   }
 
-  private void dimensions(String side, Map<String, String> out, List<KeyValue> resource, List<KeyValue> span) {
-    for (String d : config.dimensions) {
+  private void dimensions(String side, Edge out, List<KeyValue> resource, List<KeyValue> span) {
+    for (int i = 0; i < config.dimensions.size(); i++) {
+      String d = config.dimensions.get(i);
       String v = firstMatch(List.of(d), resource, span);
       if (v != null) {
-        out.put(side + "_" + d, v);
+        out.putDimension(side + "_" + d, v);
       }
     }
   }
@@ -221,33 +224,43 @@ final class ServiceGraphConnector implements TracesConnector {
   static final String TENANT_LABEL = "tenant";
 
   private void onComplete(Edge e) {
-    List<KeyValue> attributes = new ArrayList<>();
+    // The series' labels as name, value, name, value: the key it is found by, and made into
+    // attributes only when the series is new.
+    List<String> labels = new ArrayList<>(12);
     if (!e.key.tenant().isEmpty()) {
       // Tenants' graphs stay apart: the same two service names in two tenants are two edges.
-      attributes.add(string(TENANT_LABEL, e.key.tenant()));
+      labels.add(TENANT_LABEL);
+      labels.add(e.key.tenant());
     }
-    attributes.add(string("client", e.clientService));
-    attributes.add(string("server", e.serverService));
-    attributes.add(string("connection_type", e.connectionType));
-    attributes.add(KeyValue.newBuilder().setKey("failed").setValue(AnyValue.newBuilder().setBoolValue(e.failed)).build());
-    for (String d : config.dimensions) {
-      for (String side : new String[] {"client", "server"}) {
-        String v = e.dimensions.get(side + "_" + d);
+    labels.add("client");
+    labels.add(e.clientService);
+    labels.add("server");
+    labels.add(e.serverService);
+    labels.add("connection_type");
+    labels.add(e.connectionType);
+    labels.add(FAILED_LABEL);
+    labels.add(e.failed ? "true" : "false");
+    for (int i = 0; i < config.dimensions.size(); i++) {
+      String d = config.dimensions.get(i);
+      for (String side : SIDES) {
+        String v = e.dimension(side + "_" + d);
         if (v != null) {
-          attributes.add(string(side + "_" + d, v));
+          labels.add(side + "_" + d);
+          labels.add(v);
         }
       }
     }
     if (config.virtualNodeExtraLabel) {
-      attributes.add(string("virtual_node", e.virtualNodeLabel));
-    }
-    StringBuilder key = new StringBuilder();
-    for (KeyValue kv : attributes) {
-      key.append(kv.getKey()).append('\u0000').append(asString(kv.getValue())).append('\u0001');
+      labels.add("virtual_node");
+      labels.add(e.virtualNodeLabel);
     }
     long now = clock.getAsLong();
     synchronized (lock) {
-      Series s = requests.computeIfAbsent(key.toString(), k -> new Series(List.copyOf(attributes), bounds.length + 1));
+      Series s = requests.get(labels);
+      if (s == null) {
+        s = new Series(attributes(labels), bounds.length + 1);
+        requests.put(List.copyOf(labels), s);
+      }
       s.total++;
       if (e.failed) {
         s.failed++;
@@ -258,6 +271,21 @@ final class ServiceGraphConnector implements TracesConnector {
       s.clientSum += e.clientLatencySeconds;
       s.updated = now;
     }
+  }
+
+  private static final String FAILED_LABEL = "failed";
+  private static final String[] SIDES = {"client", "server"};
+
+  /** The attributes of a series, from its labels as {@link #onComplete} lists them. */
+  private static List<KeyValue> attributes(List<String> labels) {
+    List<KeyValue> out = new ArrayList<>(labels.size() / 2);
+    for (int i = 0; i < labels.size(); i += 2) {
+      String name = labels.get(i);
+      out.add(name.equals(FAILED_LABEL)
+          ? KeyValue.newBuilder().setKey(name).setValue(AnyValue.newBuilder().setBoolValue(labels.get(i + 1).equals("true"))).build()
+          : string(name, labels.get(i + 1)));
+    }
+    return List.copyOf(out);
   }
 
   private void onExpire(Edge e) {
@@ -273,7 +301,7 @@ final class ServiceGraphConnector implements TracesConnector {
         paired = true;
       } else if (e.serverService.isEmpty() && !e.clientService.isEmpty()) {
         e.connectionType = Edge.VIRTUAL_NODE;
-        e.serverService = e.peer.isEmpty() ? "unknown" : e.peer.values().iterator().next();
+        e.serverService = e.peer == null ? "unknown" : e.peer;
         e.virtualNodeLabel = "server";
         onComplete(e);
         paired = true;
@@ -325,7 +353,7 @@ final class ServiceGraphConnector implements TracesConnector {
     return Metrics.of(List.of(ResourceMetrics.newBuilder().addScopeMetrics(sm).build()));
   }
 
-  private void sum(ScopeMetrics.Builder sm, String name, Map<String, Series> table,
+  private void sum(ScopeMetrics.Builder sm, String name, Map<?, Series> table,
       java.util.function.ToLongFunction<Series> value, long now, boolean skipZero) {
     Sum.Builder b = Sum.newBuilder().setIsMonotonic(true)
         .setAggregationTemporality(AggregationTemporality.AGGREGATION_TEMPORALITY_CUMULATIVE);

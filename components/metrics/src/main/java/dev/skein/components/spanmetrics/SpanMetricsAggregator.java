@@ -25,6 +25,7 @@ import io.opentelemetry.proto.trace.v1.ResourceSpans;
 import io.opentelemetry.proto.trace.v1.ScopeSpans;
 import io.opentelemetry.proto.trace.v1.Span;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -40,7 +41,8 @@ import java.util.function.LongSupplier;
 final class SpanMetricsAggregator {
   static final String OVERFLOW_ATTRIBUTE = "otel.metric.overflow";
   static final String SCOPE_NAME = "spanmetricsconnector";
-  private static final String OVERFLOW_KEY = "\u0002overflow";
+  /** Equal to no span's series key, each of which has at least the tenant's place. */
+  private static final SeriesKey OVERFLOW_KEY = new SeriesKey(new String[0]);
   private static final List<KeyValue> OVERFLOW_ATTRIBUTES = List.of(KeyValue.newBuilder()
       .setKey(OVERFLOW_ATTRIBUTE).setValue(AnyValue.newBuilder().setBoolValue(true)).build());
 
@@ -53,6 +55,7 @@ final class SpanMetricsAggregator {
   private final List<Dim> callsDimensions;
   private final List<Dim> histogramDimensions;
   private final List<Dim> eventDimensions;
+  private final boolean histogramKeyIsCallsKey;
   private final Map<String, Group> groups;
   private final Object lock = new Object();
   private long lastCollect;
@@ -70,6 +73,7 @@ final class SpanMetricsAggregator {
     this.callsDimensions = dims(config.callsDimensions);
     this.histogramDimensions = dims(config.histogram.dimensions);
     this.eventDimensions = dims(config.events.dimensions);
+    this.histogramKeyIsCallsKey = histogramDimensions.equals(callsDimensions);
     int maxGroups = config.resourceMetricsCacheSize;
     this.groups = new LinkedHashMap<>(16, 0.75f, true) {
       private static final long serialVersionUID = 1L;
@@ -118,26 +122,16 @@ final class SpanMetricsAggregator {
     long nanos = span.getEndTimeUnixNano() - span.getStartTimeUnixNano();
     double duration = Long.compareUnsigned(span.getEndTimeUnixNano(), span.getStartTimeUnixNano()) > 0
         ? nanos / (double) unitNanos : 0;
-    Key base = new Key();
-    if (!tenant.isEmpty()) {
-      // With multitenancy every series names its tenant, so tenants' series never merge.
-      base.add(TENANT_LABEL, AnyValue.newBuilder().setStringValue(tenant).build());
-    }
-    for (String d : defaultDimensions) {
-      base.add(d, AnyValue.newBuilder().setStringValue(defaultValue(d, serviceName, span)).build());
-    }
-    for (Dim d : dimensions) {
-      base.add(d.name(), lookup(d, span.getAttributesList(), List.of(), resourceAttributes));
-    }
-    Key calls = base.with(callsDimensions, span.getAttributesList(), resourceAttributes);
-    SumSeries s = g.calls.getOrCreate(calls, now, this::newSum);
+    Labels labels = new Labels(tenant, serviceName, span, resourceAttributes);
+    SeriesKey callsKey = labels.key(List.of(), callsDimensions);
+    SumSeries s = g.calls.getOrCreate(labels, callsKey, List.of(), callsDimensions, now, this::newSum);
     s.count++;
     if (config.exemplars.enabled) {
       s.exemplars.add(0, exemplar(span, duration));
     }
     if (!config.histogram.disable) {
-      Key hk = base.with(histogramDimensions, span.getAttributesList(), resourceAttributes);
-      HistogramSeries h = g.durations.getOrCreate(hk, now, this::newHistogram);
+      SeriesKey key = histogramKeyIsCallsKey ? callsKey : labels.key(List.of(), histogramDimensions);
+      HistogramSeries h = g.durations.getOrCreate(labels, key, List.of(), histogramDimensions, now, this::newHistogram);
       int index = Buckets.index(bounds, duration);
       h.counts[index]++;
       h.count++;
@@ -148,14 +142,8 @@ final class SpanMetricsAggregator {
     }
     if (config.events.enabled) {
       for (Span.Event event : span.getEventsList()) {
-        Key ek = new Key();
-        for (int i = 0; i < base.names.size(); i++) {
-          ek.add(base.names.get(i), base.values.get(i));
-        }
-        for (Dim d : eventDimensions) {
-          ek.add(d.name(), lookup(d, span.getAttributesList(), event.getAttributesList(), resourceAttributes));
-        }
-        SumSeries e = g.events.getOrCreate(ek, now, this::newSum);
+        SumSeries e = g.events.getOrCreate(labels, labels.key(event.getAttributesList(), eventDimensions),
+            event.getAttributesList(), eventDimensions, now, this::newSum);
         e.count++;
         if (config.exemplars.enabled) {
           e.exemplars.add(0, exemplar(span, duration));
@@ -342,42 +330,92 @@ final class SpanMetricsAggregator {
     }
   }
 
-  /** A series' identity: its attributes in a fixed order, and a string built from them. */
-  private static final class Key {
-    final List<String> names = new ArrayList<>();
-    final List<AnyValue> values = new ArrayList<>();
-    final StringBuilder text = new StringBuilder();
+  /**
+   * The labels of one span's series, in a fixed order: the tenant, the default dimensions, the
+   * configured dimensions, then those of the metric itself. A series is found by its {@link #key};
+   * the labels themselves are built only when a series is new.
+   */
+  private final class Labels {
+    final String tenant;
+    final String serviceName;
+    final Span span;
+    final List<KeyValue> resource;
 
-    void add(String name, @Nullable AnyValue value) {
-      if (value == null) {
-        return;
-      }
-      names.add(name);
-      values.add(value);
-      text.append(name).append('\u0000').append(asString(value)).append('\u0001');
+    Labels(String tenant, String serviceName, Span span, List<KeyValue> resource) {
+      this.tenant = tenant;
+      this.serviceName = serviceName;
+      this.span = span;
+      this.resource = resource;
     }
 
-    Key with(List<Dim> extra, List<KeyValue> span, List<KeyValue> resource) {
-      if (extra.isEmpty()) {
-        return this;
+    /** What identifies the series among those of its metric: each label's value as text, in order. */
+    SeriesKey key(List<KeyValue> event, List<Dim> extra) {
+      String[] values = new String[1 + defaultDimensions.size() + dimensions.size() + extra.size()];
+      int i = 0;
+      values[i++] = tenant;
+      for (String d : defaultDimensions) {
+        values[i++] = defaultValue(d, serviceName, span);
       }
-      Key k = new Key();
-      k.names.addAll(names);
-      k.values.addAll(values);
-      k.text.append(text);
+      for (Dim d : dimensions) {
+        values[i++] = text(lookup(d, span.getAttributesList(), List.of(), resource));
+      }
       for (Dim d : extra) {
-        k.add(d.name(), lookup(d, span, List.of(), resource));
+        values[i++] = text(lookup(d, span.getAttributesList(), event, resource));
       }
-      return k;
+      return new SeriesKey(values);
     }
 
-    List<KeyValue> attributes() {
-      List<KeyValue> out = new ArrayList<>(names.size());
-      for (int i = 0; i < names.size(); i++) {
-        out.add(KeyValue.newBuilder().setKey(names.get(i)).setValue(values.get(i)).build());
+    /** The labels themselves, in the order of {@link #key}. */
+    List<KeyValue> attributes(List<KeyValue> event, List<Dim> extra) {
+      List<KeyValue> out = new ArrayList<>();
+      if (!tenant.isEmpty()) {
+        // With multitenancy every series names its tenant, so tenants' series never merge.
+        out.add(label(TENANT_LABEL, AnyValue.newBuilder().setStringValue(tenant).build()));
       }
+      for (String d : defaultDimensions) {
+        out.add(label(d, AnyValue.newBuilder().setStringValue(defaultValue(d, serviceName, span)).build()));
+      }
+      for (Dim d : dimensions) {
+        out.add(label(d.name(), lookup(d, span.getAttributesList(), List.of(), resource)));
+      }
+      for (Dim d : extra) {
+        out.add(label(d.name(), lookup(d, span.getAttributesList(), event, resource)));
+      }
+      out.removeIf(kv -> kv == null);
       return List.copyOf(out);
     }
+  }
+
+  private static @Nullable String text(@Nullable AnyValue value) {
+    return value == null ? null : asString(value);
+  }
+
+  /**
+   * The label values of a series, absent ones null; the label names follow from the position. Cheaper
+   * to build and to hash than their text joined, as most values are strings whose hash is already known.
+   */
+  private static final class SeriesKey {
+    final String[] values;
+    final int hash;
+
+    SeriesKey(String[] values) {
+      this.values = values;
+      this.hash = Arrays.hashCode(values);
+    }
+
+    @Override
+    public boolean equals(Object o) {
+      return o instanceof SeriesKey k && hash == k.hash && Arrays.equals(values, k.values);
+    }
+
+    @Override
+    public int hashCode() {
+      return hash;
+    }
+  }
+
+  private static @Nullable KeyValue label(String name, @Nullable AnyValue value) {
+    return value == null ? null : KeyValue.newBuilder().setKey(name).setValue(value).build();
   }
 
   private interface SeriesFactory<S extends Series> {
@@ -386,15 +424,15 @@ final class SpanMetricsAggregator {
 
   /** The series of one metric in one resource group. */
   private static final class Table<S extends Series> {
-    final Map<String, S> series = new LinkedHashMap<>();
+    final Map<SeriesKey, S> series = new LinkedHashMap<>();
     final int limit;
 
     Table(int limit) {
       this.limit = limit;
     }
 
-    S getOrCreate(Key key, long now, SeriesFactory<S> factory) {
-      String k = key.text.toString();
+    S getOrCreate(Labels labels, SeriesKey k, List<KeyValue> event, List<Dim> extra, long now,
+        SeriesFactory<S> factory) {
       S s = series.get(k);
       if (s == null) {
         if (limit > 0 && series.size() >= limit) {
@@ -404,7 +442,7 @@ final class SpanMetricsAggregator {
             series.put(OVERFLOW_KEY, s);
           }
         } else {
-          s = factory.create(key.attributes(), now);
+          s = factory.create(labels.attributes(event, extra), now);
           series.put(k, s);
         }
       }

@@ -10,11 +10,13 @@ import static org.assertj.core.api.Assertions.entry;
 import dev.skein.components.metrics.internal.AttributeValues;
 import dev.skein.components.metrics.internal.TestSpans;
 import dev.skein.model.Metrics;
+import io.opentelemetry.proto.common.v1.AnyValue;
 import io.opentelemetry.proto.common.v1.KeyValue;
 import io.opentelemetry.proto.metrics.v1.AggregationTemporality;
 import io.opentelemetry.proto.metrics.v1.HistogramDataPoint;
 import io.opentelemetry.proto.metrics.v1.Metric;
 import io.opentelemetry.proto.metrics.v1.NumberDataPoint;
+import io.opentelemetry.proto.trace.v1.Span;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -126,6 +128,40 @@ class SpanMetricsAggregatorTest {
         .extracting(p -> key(p.getAttributesList()))
         .containsExactlyInAnyOrder("service.name=checkout,span.name=a,span.kind=SPAN_KIND_SERVER,http.method=POST,region=eu",
             "service.name=checkout,span.name=a,span.kind=SPAN_KIND_SERVER,http.method=GET,region=eu");
+  }
+
+  @Test
+  void eventsAreCountedPerEventDimensionAndLabelsKeepTheirTypesAndTenants() throws Exception {
+    SpanMetricsAggregator a = aggregator(String.join("\n",
+        "dimensions: [{name: http.status_code}]",
+        "events: {enabled: true, dimensions: [{name: exception.type}]}"));
+    TestSpans spans = new TestSpans().service("checkout");
+    Span failed = spans.newSpan("pay", SPAN_KIND_SERVER, STATUS_CODE_ERROR, 1_000).toBuilder()
+        .addAttributes(KeyValue.newBuilder().setKey("http.status_code").setValue(AnyValue.newBuilder().setIntValue(503)))
+        .addEvents(Span.Event.newBuilder().setName("exception").addAttributes(TestSpans.kv("exception.type", "Timeout")))
+        .addEvents(Span.Event.newBuilder().setName("exception").addAttributes(TestSpans.kv("exception.type", "Timeout")))
+        .addEvents(Span.Event.newBuilder().setName("exception").addAttributes(TestSpans.kv("exception.type", "Refused")))
+        .build();
+    // The same span under two tenants, and the status code as a string: four series, not merged.
+    Span asText = failed.toBuilder().setAttributes(0, TestSpans.kv("http.status_code", "503")).build();
+    a.record(spans.add(failed).add(asText).build());
+    a.record(new TestSpans().service("checkout").add(failed).build().withTenant("acme"));
+    Metrics m = a.collect();
+
+    assertThat(sums(metric(m, "traces.span.metrics.events"))).containsOnly(
+        entry("service.name=checkout,span.name=pay,span.kind=SPAN_KIND_SERVER,status.code=STATUS_CODE_ERROR,"
+            + "http.status_code=503,exception.type=Timeout", 4L),
+        entry("service.name=checkout,span.name=pay,span.kind=SPAN_KIND_SERVER,status.code=STATUS_CODE_ERROR,"
+            + "http.status_code=503,exception.type=Refused", 2L),
+        entry("tenant=acme,service.name=checkout,span.name=pay,span.kind=SPAN_KIND_SERVER,status.code=STATUS_CODE_ERROR,"
+            + "http.status_code=503,exception.type=Timeout", 2L),
+        entry("tenant=acme,service.name=checkout,span.name=pay,span.kind=SPAN_KIND_SERVER,status.code=STATUS_CODE_ERROR,"
+            + "http.status_code=503,exception.type=Refused", 1L));
+    // A value's text decides the series, as in the Collector; the first span's value is the label.
+    List<NumberDataPoint> calls = metric(m, "traces.span.metrics.calls").getSum().getDataPointsList();
+    assertThat(calls).extracting(NumberDataPoint::getAsInt).containsExactlyInAnyOrder(2L, 1L);
+    assertThat(calls).allSatisfy(p -> assertThat(AttributeValues.find(p.getAttributesList(), "http.status_code"))
+        .isEqualTo(AnyValue.newBuilder().setIntValue(503).build()));
   }
 
   @Test

@@ -13,7 +13,9 @@ public final class AttributeValues {
 
   /** Returns the value of {@code key} in {@code attributes}, or null when it is absent. */
   public static @Nullable AnyValue find(List<KeyValue> attributes, String key) {
-    for (KeyValue kv : attributes) {
+    // By index: protobuf's lists are random-access, and a for-each would make an iterator per call.
+    for (int i = 0, n = attributes.size(); i < n; i++) {
+      KeyValue kv = attributes.get(i);
       if (kv.getKey().equals(key)) {
         return kv.getValue();
       }
