@@ -100,6 +100,20 @@ final class Probe {
     return Math.max(0, machine - serverCpuSeconds() - generatorCpuSeconds());
   }
 
+  /**
+   * Server CPU seconds of the JIT compiler's threads: work of a server still warming up, which a
+   * long-running one no longer does.
+   */
+  double jitCpuSeconds() {
+    double sum = 0;
+    for (Map.Entry<String, Double> e : threadCpuSeconds().entrySet()) {
+      if (e.getKey().startsWith("C1 CompilerThre") || e.getKey().startsWith("C2 CompilerThre")) {
+        sum += e.getValue();
+      }
+    }
+    return sum;
+  }
+
   /** Server CPU seconds per thread group, largest first. */
   Map<String, Double> threadCpuSeconds() {
     Map<String, Double> out = new HashMap<>();

@@ -9,11 +9,16 @@ record Scenario(String name, LoadGenerator.Result load, Probe probe, long peakRs
 
   static final List<String> COLUMNS = List.of("scenario", "clients", "accepted spans/s", "spans/s per core",
       "ack p50 ms", "ack p99 ms", "rejected spans", "retried requests", "server CPU s per 1M spans",
-      "server CPU (cores)", "load generator CPU (cores)", "other processes (cores)", "peak RSS",
+      "of which JIT compiler", "server CPU (cores)", "load generator CPU (cores)", "other processes (cores)", "peak RSS",
       "bytes on disk per span");
 
   double cpuSecondsPerMillion() {
     return load.acceptedSpans() == 0 ? Double.NaN : probe.serverCpuSeconds() / (load.acceptedSpans() / 1e6);
+  }
+
+  /** The part of {@link #cpuSecondsPerMillion} the JIT compiler's threads took. */
+  double jitCpuSecondsPerMillion() {
+    return load.acceptedSpans() == 0 ? Double.NaN : probe.jitCpuSeconds() / (load.acceptedSpans() / 1e6);
   }
 
   List<String> row() {
@@ -27,6 +32,7 @@ record Scenario(String name, LoadGenerator.Result load, Probe probe, long peakRs
     r.add(Long.toString(load.rejectedSpans()));
     r.add(Long.toString(load.retriedRequests()));
     r.add(Report.fmt(cpuSecondsPerMillion(), 1));
+    r.add(Report.fmt(jitCpuSecondsPerMillion(), 1));
     r.add(Report.fmt(probe.serverCpuSeconds() / probe.seconds(), 2));
     r.add(Report.fmt(probe.generatorCpuSeconds() / probe.seconds(), 2));
     r.add(Report.fmt(otherCores, 2));
@@ -43,6 +49,7 @@ record Scenario(String name, LoadGenerator.Result load, Probe probe, long peakRs
     report.metric(suite, name, "retried_requests", load.retriedRequests(), "requests");
     report.metric(suite, name, "failed_requests", load.failedRequests(), "requests");
     report.metric(suite, name, "server_cpu_seconds_per_million_spans", cpuSecondsPerMillion(), "s");
+    report.metric(suite, name, "jit_compiler_cpu_seconds_per_million_spans", jitCpuSecondsPerMillion(), "s");
     report.metric(suite, name, "server_cpu_cores", probe.serverCpuSeconds() / probe.seconds(), "cores");
     report.metric(suite, name, "generator_cpu_cores", probe.generatorCpuSeconds() / probe.seconds(), "cores");
     report.metric(suite, name, "other_processes_cpu_cores", otherCores, "cores");
