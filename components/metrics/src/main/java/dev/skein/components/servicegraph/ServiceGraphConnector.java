@@ -281,9 +281,10 @@ final class ServiceGraphConnector implements TracesConnector {
     List<KeyValue> out = new ArrayList<>(labels.size() / 2);
     for (int i = 0; i < labels.size(); i += 2) {
       String name = labels.get(i);
+      String value = labels.get(i + 1);
       out.add(name.equals(FAILED_LABEL)
-          ? KeyValue.newBuilder().setKey(name).setValue(AnyValue.newBuilder().setBoolValue(labels.get(i + 1).equals("true"))).build()
-          : string(name, labels.get(i + 1)));
+          ? KeyValue.newBuilder().setKey(name).setValue(AnyValue.newBuilder().setBoolValue(value.equals("true"))).build()
+          : string(name, value));
     }
     return List.copyOf(out);
   }
