@@ -370,18 +370,17 @@ final class SpanMetricsAggregator {
       List<KeyValue> out = new ArrayList<>();
       if (!tenant.isEmpty()) {
         // With multitenancy every series names its tenant, so tenants' series never merge.
-        out.add(label(TENANT_LABEL, AnyValue.newBuilder().setStringValue(tenant).build()));
+        addLabel(out, TENANT_LABEL, AnyValue.newBuilder().setStringValue(tenant).build());
       }
       for (String d : defaultDimensions) {
-        out.add(label(d, AnyValue.newBuilder().setStringValue(defaultValue(d, serviceName, span)).build()));
+        addLabel(out, d, AnyValue.newBuilder().setStringValue(defaultValue(d, serviceName, span)).build());
       }
       for (Dim d : dimensions) {
-        out.add(label(d.name(), lookup(d, span.getAttributesList(), List.of(), resource)));
+        addLabel(out, d.name(), lookup(d, span.getAttributesList(), List.of(), resource));
       }
       for (Dim d : extra) {
-        out.add(label(d.name(), lookup(d, span.getAttributesList(), event, resource)));
+        addLabel(out, d.name(), lookup(d, span.getAttributesList(), event, resource));
       }
-      out.removeIf(kv -> kv == null);
       return List.copyOf(out);
     }
   }
@@ -414,8 +413,11 @@ final class SpanMetricsAggregator {
     }
   }
 
-  private static @Nullable KeyValue label(String name, @Nullable AnyValue value) {
-    return value == null ? null : KeyValue.newBuilder().setKey(name).setValue(value).build();
+  /** Adds the label {@code name} unless its value is absent. */
+  private static void addLabel(List<KeyValue> out, String name, @Nullable AnyValue value) {
+    if (value != null) {
+      out.add(KeyValue.newBuilder().setKey(name).setValue(value).build());
+    }
   }
 
   private interface SeriesFactory<S extends Series> {
